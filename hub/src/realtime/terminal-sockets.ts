@@ -1,0 +1,129 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import {
+  describeZodError,
+  OrdersPush,
+  PROTOCOL_VERSION,
+  TerminalAuth,
+  TerminalEvents,
+  type ConfigMessage,
+  type ErrorCode,
+  type HubStatus,
+  type OrdersPushAck,
+} from '@tapline/shared';
+import type { TerminalRow } from '../db/terminal-store.ts';
+import type { GroupCommit } from './group-commit.ts';
+
+export interface TerminalSocketsDeps {
+  authenticate: (terminalId: string, token: string) => TerminalRow | undefined;
+  ingest: GroupCommit;
+  configSnapshot: () => ConfigMessage;
+  hubStatus: () => HubStatus;
+  /** A terminal's first socket connected or its last one left. */
+  onPresence: (terminalId: string, online: boolean) => void;
+  log: Logger;
+}
+
+interface SocketData {
+  terminalId: string;
+  terminalName: string;
+}
+
+function connectError(code: ErrorCode, message: string): Error {
+  return Object.assign(new Error(message), { data: { code, message } });
+}
+
+function internalAck(message: string): OrdersPushAck {
+  return { ok: false, v: PROTOCOL_VERSION, error: { code: 'internal', message } };
+}
+
+/** Socket.IO for terminals, on the hub's HTTP server: authenticated handshake, config, status, order pushes. */
+export class TerminalSockets {
+  readonly io: Server;
+  private readonly connected = new Map<string, number>();
+
+  constructor(httpServer: HttpServer, private readonly deps: TerminalSocketsDeps) {
+    // Pushes carry up to 500 orders: allow bigger frames than the 1 MB default.
+    this.io = new Server(httpServer, { maxHttpBufferSize: 8e6, serveClient: false });
+    this.io.use((socket, next) => {
+      const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+      if (auth && auth.v !== undefined && auth.v !== PROTOCOL_VERSION) {
+        return next(connectError('unsupported_version', `This hub speaks protocol version ${PROTOCOL_VERSION}; the terminal sent ${String(auth.v)}.`));
+      }
+      const parsed = TerminalAuth.safeParse(auth);
+      if (!parsed.success) return next(connectError('unauthorized', `Handshake auth is missing or malformed: ${describeZodError(parsed.error)}`));
+      const terminal = deps.authenticate(parsed.data.terminalId, parsed.data.token);
+      if (!terminal) return next(connectError('unauthorized', 'Unknown terminal or wrong token; pair this terminal again.'));
+      (socket.data as SocketData) = { terminalId: terminal.id, terminalName: terminal.name };
+      next();
+    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  isOnline(terminalId: string): boolean {
+    return (this.connected.get(terminalId) ?? 0) > 0;
+  }
+
+  broadcastConfig(message: ConfigMessage): void {
+    this.io.emit(TerminalEvents.config, message);
+  }
+
+  broadcastStatus(status: HubStatus): void {
+    this.io.emit(TerminalEvents.hubStatus, status);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.io.close(() => resolve());
+    });
+  }
+
+  private onConnection(socket: Socket): void {
+    const { terminalId, terminalName } = socket.data as SocketData;
+    const log = this.deps.log.child({ terminalId });
+    const n = (this.connected.get(terminalId) ?? 0) + 1;
+    this.connected.set(terminalId, n);
+    if (n === 1) this.deps.onPresence(terminalId, true);
+    log.info({ name: terminalName }, 'terminal connected');
+
+    socket.emit(TerminalEvents.config, this.deps.configSnapshot());
+    socket.emit(TerminalEvents.hubStatus, this.deps.hubStatus());
+
+    socket.on(TerminalEvents.ordersPush, (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') {
+        log.warn('orders:push without an ack callback ignored: the terminal could never know it was stored');
+        return;
+      }
+      const reply = ack as (a: OrdersPushAck) => void;
+      try {
+        const envelope = OrdersPush.safeParse(payload);
+        if (!envelope.success) {
+          const v = (payload as { v?: unknown } | null)?.v;
+          const error =
+            v !== undefined && v !== PROTOCOL_VERSION
+              ? { code: 'unsupported_version' as const, message: `This hub speaks protocol version ${PROTOCOL_VERSION}.` }
+              : { code: 'invalid_body' as const, message: describeZodError(envelope.error) };
+          reply({ ok: false, v: PROTOCOL_VERSION, error });
+          return;
+        }
+        this.deps.ingest.push(terminalId, envelope.data.orders).then(reply, (err: unknown) => {
+          log.error({ err }, 'orders:push failed');
+          reply(internalAck('The hub failed to store these orders; please resend.'));
+        });
+      } catch (err) {
+        log.error({ err }, 'orders:push handler threw');
+        reply(internalAck('The hub failed to handle this push; please resend.'));
+      }
+    });
+
+    socket.on('disconnect', (reason) => {
+      const left = (this.connected.get(terminalId) ?? 1) - 1;
+      if (left <= 0) {
+        this.connected.delete(terminalId);
+        this.deps.onPresence(terminalId, false);
+      } else this.connected.set(terminalId, left);
+      log.info({ reason }, 'terminal disconnected');
+    });
+  }
+}

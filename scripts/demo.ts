@@ -1,0 +1,125 @@
+/**
+ * `npm start`: a demo venue on this machine on the embedded defaults. The cloud on PGlite, a hub, and a few
+ * simulated terminals selling drinks from the seeded demo event, until Ctrl-C. State is kept in .tapline/demo,
+ * so a second start carries on where the first stopped.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Command } from 'commander';
+import { formatMoney } from '@tapline/shared';
+import { cloudProcess, hubProcess, terminalProcess } from '../e2e/harness/venue.ts';
+import type { ServiceProcess } from '../e2e/harness/service-process.ts';
+
+const opts = new Command('demo')
+  .option('--terminals <n>', 'simulated terminals', (v) => Number(v), 3)
+  .option('--cloud-port <n>', 'cloud API port', (v) => Number(v), 4100)
+  .option('--hub-port <n>', 'hub port (status page and terminals)', (v) => Number(v), 4300)
+  .option('--rate <n>', 'orders per second per terminal', (v) => Number(v), 0.5)
+  .option('--dir <path>', 'where the demo keeps its state', '.tapline/demo')
+  .parse()
+  .opts<{ terminals: number; cloudPort: number; hubPort: number; rate: number; dir: string }>();
+
+const dir = path.resolve(opts.dir);
+mkdirSync(dir, { recursive: true });
+const secretsFile = path.join(dir, 'secrets.json');
+const secrets: { venueKey: string; adminToken: string } = existsSync(secretsFile)
+  ? JSON.parse(readFileSync(secretsFile, 'utf8'))
+  : { venueKey: randomBytes(24).toString('base64url'), adminToken: randomBytes(24).toString('base64url') };
+writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+
+const tty = Boolean(process.stdout.isTTY);
+const c = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+const bold = (s: string) => c('1', s);
+const dim = (s: string) => c('2', s);
+const green = (s: string) => c('32', s);
+const cyan = (s: string) => c('36', s);
+
+const children: ServiceProcess[] = [];
+let stopping = false;
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log(dim('\nstopping terminals, hub and cloud…'));
+  const [cloud, hub, ...terminals] = children;
+  await Promise.all(terminals.map((t) => t.stop()));
+  await hub?.stop();
+  await cloud?.stop();
+  console.log(dim(`stopped. State kept in ${path.relative(process.cwd(), dir) || dir}; npm start resumes it.`));
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function step<T>(label: string, run: () => Promise<T>): Promise<T> {
+  process.stdout.write(`  ${label}… `);
+  const t0 = Date.now();
+  const value = await run();
+  console.log(`${green('ready')} ${dim(`${((Date.now() - t0) / 1000).toFixed(1)}s`)}`);
+  return value;
+}
+
+async function main() {
+  console.log(`\n${bold('Tapline')} demo venue ${dim('(Riverside Festival, on the embedded defaults)')}\n`);
+  const cloud = cloudProcess({ dir: path.join(dir, 'cloud'), port: opts.cloudPort, ...secrets, bands: 200 });
+  children.push(cloud);
+  const cloudUrl = (await step('cloud API on PGlite', () => cloud.start())).url!;
+
+  const hub = hubProcess({ dir: path.join(dir, 'hub'), port: opts.hubPort, cloudUrl, venueKey: secrets.venueKey, name: 'Demo hub', host: '0.0.0.0' });
+  children.push(hub);
+  const hubReady = await step('venue hub', () => hub.start());
+  const hubUrl = `http://127.0.0.1:${opts.hubPort}`;
+
+  const stations = ['bar-main', 'bar-north'];
+  const terminals = Array.from({ length: opts.terminals }, (_, i) =>
+    terminalProcess({
+      dir: path.join(dir, 'terminals'),
+      name: `bar-${i + 1}`,
+      hubUrl,
+      code: String(hubReady.pairingCode),
+      station: stations[i % stations.length],
+      orders: 'forever',
+      rate: opts.rate,
+      seed: i + 1,
+    }),
+  );
+  children.push(...terminals);
+  await step(`${terminals.length} simulated bar terminals`, () => Promise.all(terminals.map((t) => t.start())));
+
+  const auth = { authorization: `Bearer ${secrets.adminToken}` };
+  console.log(`
+  ${bold('Where to look')}
+    hub status page    ${cyan(hubUrl + '/')}
+    hub on the console ${cyan(`npm run hub -- status --url ${hubUrl}`)}
+    pair a terminal    code ${bold(String(hubReady.pairingCode))} ${dim('(the status page shows the current one)')}
+    cloud sales        ${cyan(`curl -H 'authorization: Bearer ${secrets.adminToken}' ${cloudUrl}/v1/events/demo-event/summary`)}
+    logs               ${dim(path.relative(process.cwd(), dir) + '/**/*.log')}
+
+  ${dim('Ctrl-C stops everything. A line every 5 s shows what reached the cloud:')}
+`);
+
+  setInterval(async () => {
+    try {
+      const [summary, status] = await Promise.all([
+        fetch(`${cloudUrl}/v1/events/demo-event/summary`, { headers: auth }).then((r) => r.json()),
+        fetch(`${hubUrl}/v1/status`).then((r) => r.json()),
+      ]);
+      const s = summary as { orders: number; total: number; currency: string };
+      const h = status as { queueDepth?: number; uplink?: { state?: string } };
+      console.log(
+        `  ${dim(new Date().toLocaleTimeString())}  in cloud ${bold(String(s.orders))} orders, ` +
+          `${bold(formatMoney(s.total, s.currency || 'EUR'))}  ·  hub queue ${h.queueDepth ?? '?'}  ·  uplink ${h.uplink?.state ?? '?'}`,
+      );
+    } catch (err) {
+      console.log(`  ${dim(new Date().toLocaleTimeString())}  ${(err as Error).message}`);
+    }
+  }, 5000).unref();
+}
+
+main().catch((err: Error) => {
+  console.error(`\n${c('31', 'demo failed:')} ${err.message}`);
+  if (/EADDRINUSE|exited before ready/.test(err.message)) {
+    console.error(dim('Is another demo running? Ports can be changed with: npm start -- --cloud-port 4101 --hub-port 4301'));
+  }
+  void stopAll(1);
+});
