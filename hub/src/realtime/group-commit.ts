@@ -25,6 +25,7 @@ export interface CommitReport {
 export class GroupCommit {
   private pending: PendingPush[] = [];
   private scheduled = false;
+  private closed = false;
 
   constructor(
     private readonly store: OrderStore,
@@ -57,6 +58,9 @@ export class GroupCommit {
       slots.push({ fact: parsed });
       facts.push(parsed);
     });
+    if (this.closed) {
+      return Promise.resolve({ ok: false, v: PROTOCOL_VERSION, error: { code: 'internal', message: 'The hub is shutting down; please resend.' } });
+    }
     return new Promise((resolve) => {
       this.pending.push({ terminalId, slots, facts, resolve });
       if (!this.scheduled) {
@@ -66,7 +70,13 @@ export class GroupCommit {
     });
   }
 
-  /** Commits whatever is pending now; also used at shutdown. */
+  /** Commits what is pending and refuses what comes after: for shutdown, before the database closes. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  /** Commits whatever is pending now. */
   flush(): void {
     this.scheduled = false;
     const batch = this.pending;

@@ -26,9 +26,9 @@ export async function cloudRequest(
     });
   } catch (err) {
     if (init.stop.aborted) throw err;
-    const e = err as Error & { cause?: { code?: string } };
+    const e = err as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError') throw new CloudError(`the cloud did not answer within ${init.timeoutMs} ms`);
-    throw new CloudError(`cannot reach the cloud: ${e.cause?.code ?? e.message}`);
+    throw new CloudError(`cannot reach the cloud: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
   }
   let text: string;
   try {

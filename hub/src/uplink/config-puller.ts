@@ -34,12 +34,14 @@ export class ConfigPuller {
     this.schedule(0);
   }
 
-  /** Pulls now (used by tests and at start); resolves when caught up or failed. */
+  /** Pulls now, after any pull in progress; resolves when caught up or failed (it never rejects). */
   pullNow(): Promise<void> {
-    this.running ??= this.pullAll().finally(() => {
-      this.running = null;
+    const next = (this.running ?? Promise.resolve()).then(() => this.pullAll());
+    this.running = next;
+    void next.finally(() => {
+      if (this.running === next) this.running = null;
     });
-    return this.running;
+    return next;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,285 @@
+import {
+  normalizeBandUid,
+  PROTOCOL_VERSION,
+  type ConfigMessage,
+  type Event,
+  type HubStatus,
+  type Product,
+  type Station,
+  type UplinkState,
+  type Wristband,
+} from '@tapline/shared';
+import { EventEmitter } from 'node:events';
+import { ConfigCache } from './config-cache.ts';
+import { openDb, type TerminalDb } from './db/open.ts';
+import { TerminalError } from './errors.ts';
+import { createLogger, type Logger } from './log.ts';
+import { MetaStore } from './meta-store.ts';
+import {
+  OrderStore,
+  type AckOutcome,
+  type SellInput,
+  type SellResult,
+  type StoredOrder,
+  type VoidInput,
+  type VoidResult,
+} from './order-store.ts';
+import { OutboxSender, type SenderOptions } from './outbox-sender.ts';
+import { pair, type PairingResult } from './pairing.ts';
+
+export type SenderTuning = Pick<
+  SenderOptions,
+  'batchSize' | 'ackTimeoutMs' | 'retryMinMs' | 'retryMaxMs' | 'reconnectDelayMs' | 'reconnectDelayMaxMs'
+>;
+
+export interface OpenTerminalOptions {
+  dbPath: string;
+  logger?: Logger;
+  sender?: SenderTuning;
+}
+
+export interface TerminalStatus {
+  paired: boolean;
+  terminalId: string | null;
+  hubId: string | null;
+  stationId: string | null;
+  hubConnected: boolean;
+  /** Orders not yet acknowledged by the hub (the outbox). */
+  pending: number;
+  lastAckAt: string | null;
+  /** The hub's link to the cloud, as the hub last said. */
+  uplink: UplinkState;
+  hubPendingUpload: number | null;
+  hubLastUploadAt: string | null;
+  configCursor: number | null;
+}
+
+export interface Catalog {
+  /** The event of this terminal's station, else the one event in the cache; null until configured. */
+  event: Event | null;
+  stations: Station[];
+  products: Product[];
+  band(uid: string): Wristband | undefined;
+  /** Every band in the cache (can be tens of thousands: built on each call). */
+  bands(): Wristband[];
+}
+
+export interface TerminalEvents {
+  status: [TerminalStatus];
+  config: [ConfigMessage];
+  acked: [AckOutcome];
+}
+
+/** The runtime of one kiosk: storage, order making, delivery to the hub. No UI and no Electron here. */
+export class Terminal extends EventEmitter<TerminalEvents> {
+  private readonly meta: MetaStore;
+  private readonly cache: ConfigCache;
+  private readonly orders: OrderStore;
+  private sender: OutboxSender | null = null;
+  private terminalId: string | null;
+  private hubStatus: HubStatus | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly db: TerminalDb,
+    private readonly log: Logger,
+    private readonly tuning: SenderTuning = {},
+  ) {
+    super();
+    this.meta = new MetaStore(db);
+    this.cache = new ConfigCache(db);
+    this.terminalId = this.meta.get('terminalId');
+    this.orders = new OrderStore(db, this.cache, {
+      terminalId: () => this.terminalId,
+      online: () => this.sender?.connected ?? false,
+    });
+  }
+
+  isPaired(): boolean {
+    return this.terminalId !== null && this.meta.get('token') !== null;
+  }
+
+  /**
+   * Pairs (or re-pairs) with a hub. Refused while orders wait for the hub, since they carry the old identity.
+   * A started terminal reconnects with its new identity.
+   */
+  async pair(hubUrl: string, code: string, name: string): Promise<PairingResult> {
+    const pending = this.orders.outboxCount();
+    if (this.isPaired() && pending > 0) {
+      throw new TerminalError('pending_orders', `${pending} orders have not reached the current hub yet; pair again once they have.`);
+    }
+    const result = await pair(this.meta, hubUrl, code, name);
+    this.terminalId = result.terminalId;
+    this.log.info({ hubUrl: result.hubUrl, hubId: result.hubId, terminalId: result.terminalId }, 'paired with the hub');
+    if (this.sender) {
+      await this.stopSender();
+      this.start();
+    }
+    this.emitStatus();
+    return result;
+  }
+
+  /** Connects to the hub and starts delivering the outbox (including what a previous run left in it). */
+  start(): void {
+    if (this.closed) throw new Error('this terminal has been closed');
+    if (this.sender) return;
+    const hubUrl = this.meta.get('hubUrl');
+    const token = this.meta.get('token');
+    if (!this.terminalId || !hubUrl || !token) throw new TerminalError('not_paired', 'Pair this terminal with a hub before starting it.');
+    const sender = new OutboxSender({
+      ...this.tuning,
+      hubUrl,
+      auth: { v: PROTOCOL_VERSION, terminalId: this.terminalId, token },
+      store: this.orders,
+      logger: this.log,
+    });
+    sender.on('connected', () => this.emitStatus());
+    sender.on('disconnected', () => this.emitStatus());
+    sender.on('config', (msg) => {
+      this.cache.apply(msg);
+      this.log.info({ full: msg.full, cursor: msg.cursor, entities: msg.entities.length }, 'configuration received');
+      this.emit('config', msg);
+      this.emitStatus();
+    });
+    sender.on('hubStatus', (st) => {
+      this.hubStatus = st;
+      this.emitStatus();
+    });
+    sender.on('acked', (outcome) => {
+      this.meta.set('lastAckAt', new Date().toISOString());
+      this.emit('acked', outcome);
+      this.emitStatus();
+    });
+    this.sender = sender;
+    sender.start();
+  }
+
+  /** Approves or declines a sale; an approved sale is durably stored when this returns. */
+  sell(input: SellInput): SellResult {
+    const result = this.orders.sell(input);
+    if (result.approved) {
+      this.sender?.wake();
+      this.emitStatus();
+    }
+    return result;
+  }
+
+  voidOrder(input: VoidInput): VoidResult {
+    const result = this.orders.voidOrder(input);
+    this.sender?.wake();
+    this.emitStatus();
+    return result;
+  }
+
+  /** The station this kiosk sells at, remembered across restarts. */
+  setStation(stationId: string): void {
+    if (!this.cache.get('station', stationId)) throw new TerminalError('unknown_station', `Station "${stationId}" is not in this terminal's configuration.`);
+    this.meta.set('stationId', stationId);
+  }
+
+  catalog(): Catalog {
+    const stationId = this.meta.get('stationId');
+    const station = stationId ? this.cache.get('station', stationId) : undefined;
+    const event = (station && this.cache.get('event', station.eventId)) ?? this.cache.all('event')[0] ?? null;
+    return {
+      event,
+      stations: this.cache.all('station'),
+      products: this.cache.all('product'),
+      band: (uid: string) => {
+        const norm = normalizeBandUid(uid);
+        return norm ? this.cache.get('band', norm) : undefined;
+      },
+      bands: () => this.cache.all('band'),
+    };
+  }
+
+  /** Staff of the cache (for PIN login in the UI); pinHash is a scrypt hash, never a PIN. */
+  staff(id: string) {
+    return this.cache.get('staff', id);
+  }
+
+  tabTotal(bandUid: string): number {
+    const norm = normalizeBandUid(bandUid);
+    return norm ? this.orders.tabTotal(norm) : 0;
+  }
+
+  /** Newest first. */
+  recentOrders(n = 50): StoredOrder[] {
+    return this.orders.recent(n);
+  }
+
+  order(id: string): StoredOrder | undefined {
+    return this.orders.get(id);
+  }
+
+  counts() {
+    return this.orders.counts();
+  }
+
+  status(): TerminalStatus {
+    const cursor = this.meta.get('configCursor');
+    return {
+      paired: this.isPaired(),
+      terminalId: this.terminalId,
+      hubId: this.meta.get('hubId'),
+      stationId: this.meta.get('stationId'),
+      hubConnected: this.sender?.connected ?? false,
+      pending: this.orders.outboxCount(),
+      lastAckAt: this.meta.get('lastAckAt'),
+      uplink: this.hubStatus?.uplink ?? 'unknown',
+      hubPendingUpload: this.hubStatus?.pendingUpload ?? null,
+      hubLastUploadAt: this.hubStatus?.lastUploadAt ?? null,
+      configCursor: cursor === null ? null : Number(cursor),
+    };
+  }
+
+  /** Resolves once the cache holds an event, i.e. the terminal can sell. */
+  whenConfigured(): Promise<void> {
+    if (this.cache.hasEvent()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.cache.hasEvent()) return;
+        this.off('config', check);
+        resolve();
+      };
+      this.on('config', check);
+    });
+  }
+
+  /** Resolves when every order made so far has been answered by the hub. */
+  whenDrained(): Promise<void> {
+    if (this.orders.outboxCount() === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.orders.outboxCount() > 0) return;
+        this.off('acked', check);
+        resolve();
+      };
+      this.on('acked', check);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stopSender();
+    this.db.$client.close();
+  }
+
+  private async stopSender(): Promise<void> {
+    const s = this.sender;
+    this.sender = null;
+    this.hubStatus = null;
+    if (s) await s.close();
+  }
+
+  private emitStatus(): void {
+    if (this.closed || this.listenerCount('status') === 0) return;
+    this.emit('status', this.status());
+  }
+}
+
+export function openTerminal(opts: OpenTerminalOptions): Terminal {
+  const log = opts.logger ?? createLogger('terminal');
+  return new Terminal(openDb(opts.dbPath), log, opts.sender);
+}

@@ -1,0 +1,27 @@
+import type { UplinkSnapshot } from './uplink/uplink-status.ts';
+
+/** `GET /v1/status`: everything the venue tech's status page and `hub status` show. */
+export interface HubStatusReport {
+  hubId: string;
+  name: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  serverTime: string;
+  pairingCode: string;
+  pairingCodeExpiresAt: string;
+  terminals: Array<{
+    id: string;
+    name: string;
+    online: boolean;
+    pairedAt: string;
+    lastSeenAt: string | null;
+    ordersReceived: number;
+  }>;
+  ordersReceived: number;
+  /** Orders not yet acknowledged by the cloud (cloud_outbox rows). */
+  queueDepth: number;
+  uplink: UplinkSnapshot & { cloudUrl: string | null };
+  drain: { rate: number; etaSeconds: number | null; backlog: number };
+  conflicts: number;
+  rejected: number;
+}
