@@ -35,6 +35,20 @@ export function summarise(samples: Float64Array, totalMs: number): Timing {
   };
 }
 
+/** Combines the timings of several rounds (percentiles are taken as the worst round's, a conservative reading). */
+export function merge(parts: Timing[]): Timing {
+  const ops = parts.reduce((a, p) => a + p.ops, 0);
+  const seconds = parts.reduce((a, p) => a + p.seconds, 0);
+  return {
+    ops,
+    seconds,
+    perSecond: ops / seconds,
+    p50Ms: Math.max(...parts.map((p) => p.p50Ms)),
+    p99Ms: Math.max(...parts.map((p) => p.p99Ms)),
+    meanMs: (seconds * 1000) / ops,
+  };
+}
+
 export interface BenchRow {
   name: string;
   measured: string;
