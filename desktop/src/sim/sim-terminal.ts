@@ -31,6 +31,12 @@ const positive = (label: string) => (v: string) => {
   return n;
 };
 
+const wholeNumber = (label: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${label} must be a whole number.`);
+  return n;
+};
+
 const program = new Command('sim-terminal')
   .description('A simulated Tapline terminal selling random orders to a hub.')
   .requiredOption('--db <path>', 'SQLite file of this terminal (created if missing)')
@@ -38,7 +44,7 @@ const program = new Command('sim-terminal')
   .option('--code <code>', 'pairing code shown by the hub (needed to pair)')
   .option('--name <name>', 'terminal name shown at the hub', `sim-${process.pid}`)
   .option('--station <id>', 'station to sell at', 'bar-main')
-  .option('--orders <n>', "orders to make in all, or 'forever'", (v) => (v === 'forever' ? Number.POSITIVE_INFINITY : Math.floor(positive('--orders')(v))), 100)
+  .option('--orders <n>', "orders to make in all, or 'forever'", (v) => (v === 'forever' ? Number.POSITIVE_INFINITY : wholeNumber('--orders')(v)), 100)
   .option('--rate <r>', 'orders per second', positive('--rate'), 20)
   .option('--seed <s>', 'random seed', (v) => Math.floor(Number(v)) >>> 0, Date.now() >>> 0)
   .option('--exit-when-drained', 'exit 0 once done and drained instead of waiting for SIGTERM', false);
