@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
 import { io as ioClient } from 'socket.io-client';
 import { makeSale, pairAndConnect, startTestHub } from '../hub/test/helpers.ts';
-import { fmt, merge, timeSerial, type BenchRow, type Timing } from './lib/measure.ts';
+import { fmt, timeInterleaved, type BenchRow } from './lib/measure.ts';
 
 export async function benchAckRoundTrip(count = 600): Promise<BenchRow> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tapline-bench-ack-'));
@@ -40,17 +40,7 @@ export async function benchAckRoundTrip(count = 600): Promise<BenchRow> {
   const echoOnce = () => client.emitWithAck('echo', sample);
   const commitOnce = () => insert.run(JSON.stringify(sample));
 
-  const rounds = 6;
-  const per = Math.ceil(count / rounds);
-  const m: Timing[] = [];
-  const e: Timing[] = [];
-  const f: Timing[] = [];
-  for (let r = 0; r < rounds; r++) {
-    m.push(await timeSerial(per, push, r === 0 ? 30 : 0));
-    e.push(await timeSerial(per, echoOnce, r === 0 ? 30 : 0));
-    f.push(await timeSerial(per, commitOnce, r === 0 ? 30 : 0));
-  }
-  const [measured, echoT, fsyncT] = [merge(m), merge(e), merge(f)];
+  const [measured, echoT, fsyncT] = await timeInterleaved(count, [push, echoOnce, commitOnce]);
 
   client.close();
   await echo.close();
@@ -67,6 +57,6 @@ export async function benchAckRoundTrip(count = 600): Promise<BenchRow> {
     ratio: measured.meanMs / (echoT.meanMs + fsyncT.meanMs),
     goal: `≤ 2× echo + fsync (${fmt.ms(budget)})`,
     met: measured.meanMs <= budget,
-    detail: `${count} sequential pushes of one order; ratio is against echo + one commit`,
+    detail: `${count} pushes of one order, each in lockstep with an echo and a raw commit; ratio is against echo + one commit`,
   };
 }

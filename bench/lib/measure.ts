@@ -35,6 +35,27 @@ export function summarise(samples: Float64Array, totalMs: number): Timing {
   };
 }
 
+/**
+ * Times several operations in lockstep (a, b, c, a, b, c, …) so bursts of machine noise, such as another process's
+ * fsync or a WAL checkpoint, fall on each side alike. Returns one Timing per operation.
+ */
+export async function timeInterleaved<const Ops extends ReadonlyArray<(i: number) => unknown>>(
+  count: number,
+  ops: Ops,
+  warmup = 30,
+): Promise<{ [K in keyof Ops]: Timing }> {
+  for (let i = 0; i < warmup; i++) for (const op of ops) await op(-1 - i);
+  const samples = ops.map(() => new Float64Array(count));
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < ops.length; k++) {
+      const s = performance.now();
+      await ops[k]!(i);
+      samples[k]![i] = performance.now() - s;
+    }
+  }
+  return samples.map((x) => summarise(x, x.reduce((a, v) => a + v, 0))) as { [K in keyof Ops]: Timing };
+}
+
 /** Combines the timings of several rounds (percentiles are taken as the worst round's, a conservative reading). */
 export function merge(parts: Timing[]): Timing {
   const ops = parts.reduce((a, p) => a + p.ops, 0);
