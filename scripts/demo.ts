@@ -100,9 +100,10 @@ async function main() {
 
   setInterval(async () => {
     try {
+      const signal = AbortSignal.timeout(3000);
       const [summary, status] = await Promise.all([
-        fetch(`${cloudUrl}/v1/events/demo-event/summary`, { headers: auth }).then((r) => r.json()),
-        fetch(`${hubUrl}/v1/status`).then((r) => r.json()),
+        fetch(`${cloudUrl}/v1/events/demo-event/summary`, { headers: auth, signal }).then((r) => r.json()),
+        fetch(`${hubUrl}/v1/status`, { signal }).then((r) => r.json()),
       ]);
       const s = summary as { orders: number; total: number; currency: string };
       const h = status as { queueDepth?: number; uplink?: { state?: string } };
@@ -111,7 +112,8 @@ async function main() {
           `${bold(formatMoney(s.total, s.currency || 'EUR'))}  ·  hub queue ${h.queueDepth ?? '?'}  ·  uplink ${h.uplink?.state ?? '?'}`,
       );
     } catch (err) {
-      console.log(`  ${dim(new Date().toLocaleTimeString())}  ${(err as Error).message}`);
+      const why = (err as Error).name === 'TimeoutError' ? 'the cloud or the hub is not answering' : (err as Error).message;
+      console.log(`  ${dim(new Date().toLocaleTimeString())}  ${why}; orders wait safely at the hub and terminals`);
     }
   }, 5000).unref();
 }

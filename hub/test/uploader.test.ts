@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -68,6 +70,10 @@ describe('uploader', () => {
     const { creds, terminal } = await pairAndConnect(hub);
     const first = makeSale(creds.terminalId, 1);
     assert.ok((await terminal.push([first])).ok);
+    // A full garbage collection while the request hangs: the timeout must survive it (Node 20 collects a
+    // `AbortSignal.timeout` held only by `AbortSignal.any`, and the request then hangs forever).
+    await eventually(() => cloud.hungRequests >= 1, 'the first request to hang');
+    forceGc();
     await eventually(() => cloud.hungRequests >= 2, 'a timed-out request to be retried');
     assert.match(hub.status().uplink.lastError ?? '', /did not answer within 300 ms/);
     // Ingest is unaffected while the uplink hangs.
@@ -127,3 +133,8 @@ describe('uploader', () => {
     assert.ok(Math.max(...cloud.batchSizes) <= 8);
   });
 });
+
+function forceGc(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}

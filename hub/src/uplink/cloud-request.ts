@@ -7,8 +7,12 @@ export class CloudError extends Error {
 }
 
 /**
- * One HTTP request to the cloud with a hard timeout that also honours `stop`. Network failures, timeouts
- * and non-2xx answers all become CloudError with a sentence fit for the status page.
+ * One HTTP request to the cloud with a hard timeout over the whole exchange (headers and body) that also honours
+ * `stop`. Network failures, timeouts and non-2xx answers all become CloudError with a sentence fit for the status page.
+ *
+ * The timeout is a plain timer on our own AbortController, not `AbortSignal.any([AbortSignal.timeout()])`: on Node 20
+ * the composite signal holds its sources weakly, the timeout signal can be garbage-collected, and a hung cloud then
+ * hangs the uploader forever.
  */
 export async function cloudRequest(
   url: string,
@@ -16,32 +20,33 @@ export async function cloudRequest(
 ): Promise<unknown> {
   const headers: Record<string, string> = { authorization: `Bearer ${init.venueKey}`, accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, init.timeoutMs);
+  const onStop = () => controller.abort();
+  init.stop.addEventListener('abort', onStop, { once: true });
   let res: Response;
-  try {
-    res = await fetch(url, {
-      method: init.method,
-      headers,
-      body: init.body,
-      signal: AbortSignal.any([AbortSignal.timeout(init.timeoutMs), init.stop]),
-    });
-  } catch (err) {
-    if (init.stop.aborted) throw err;
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError') throw new CloudError(`the cloud did not answer within ${init.timeoutMs} ms`);
-    throw new CloudError(`cannot reach the cloud: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
-  }
   let text: string;
   try {
+    res = await fetch(url, { method: init.method, headers, body: init.body, signal: controller.signal });
     text = await res.text();
   } catch (err) {
     if (init.stop.aborted) throw err;
-    throw new CloudError(`the cloud's answer was cut off: ${(err as Error).message}`);
+    if (timedOut) throw new CloudError(`the cloud did not answer within ${init.timeoutMs} ms`);
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    throw new CloudError(`cannot reach the cloud: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
+  } finally {
+    clearTimeout(timer);
+    init.stop.removeEventListener('abort', onStop);
   }
   if (!res.ok) {
     let detail = text.slice(0, 200);
     try {
-      const body = JSON.parse(text) as { code?: string; message?: string };
-      if (body.code) detail = `${body.code}: ${body.message ?? ''}`;
+      const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+      if (body.error?.code) detail = `${body.error.code}: ${body.error.message ?? ''}`;
     } catch {
       // not JSON: keep the raw start of the body
     }
