@@ -47,7 +47,7 @@ export function formatStatus(s: HubStatusReport, c: Palette = plain): string {
         ? 'idle'
         : s.drain.rate === 0
           ? 'waiting for the uplink'
-          : `${s.drain.rate} orders/s${s.drain.etaSeconds !== null ? `, about ${s.drain.etaSeconds} s left` : ''}`,
+          : `${progressBar(s.drain.peak, s.queueDepth)} ${s.drain.rate} orders/s${s.drain.etaSeconds !== null ? `, about ${s.drain.etaSeconds} s left` : ''}`,
     ],
     ['Uplink', `${uplink}${u.cloudUrl ? c.dim(` ${u.cloudUrl}`) : c.dim(' no cloud configured')}`],
     ['Last upload', ago(u.lastUploadAt, now)],
@@ -67,4 +67,11 @@ export function formatStatus(s: HubStatusReport, c: Palette = plain): string {
     lines.push(`  ${dot} ${t.name.padEnd(nameWidth)}  ${String(t.ordersReceived).padStart(8)} orders  ${c.dim(seen)}`);
   }
   return lines.join('\n');
+}
+
+/** Twenty cells filled in proportion to how much of the backlog, from its high-water mark, has reached the cloud. */
+function progressBar(peak: number, remaining: number): string {
+  const top = Math.max(peak, remaining, 1);
+  const done = Math.round(((top - remaining) / top) * 20);
+  return `[${'#'.repeat(done)}${'.'.repeat(20 - done)}] ${Math.round(((top - remaining) / top) * 100)}%`;
 }

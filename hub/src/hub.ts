@@ -108,6 +108,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const initial = store.counts();
   const ordersByTerminal = initial.byTerminal;
   let queueDepth = initial.outbox;
+  drain.observeBacklog(queueDepth);
 
   const hubStatus = (): HubStatus => {
     const u = uplink.snapshot();
@@ -154,6 +155,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         onDrained: (n) => {
           queueDepth = Math.max(0, queueDepth - n);
           drain.record(n);
+          drain.observeBacklog(queueDepth);
           statusThrottle.trigger();
         },
       })
@@ -163,6 +165,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     if (report.stored === 0) return;
     for (const [t, n] of report.storedByTerminal) ordersByTerminal.set(t, (ordersByTerminal.get(t) ?? 0) + n);
     queueDepth += report.stored;
+    drain.observeBacklog(queueDepth);
     uploader?.wake();
     statusThrottle.trigger();
   });
@@ -190,7 +193,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       ordersReceived: [...ordersByTerminal.values()].reduce((a, b) => a + b, 0),
       queueDepth,
       uplink: { ...uplink.snapshot(), cloudUrl },
-      drain: { rate: Math.round(drain.rate() * 10) / 10, etaSeconds: drain.etaSeconds(queueDepth), backlog: queueDepth },
+      drain: { rate: Math.round(drain.rate() * 10) / 10, etaSeconds: drain.etaSeconds(queueDepth), backlog: queueDepth, peak: drain.peak },
       conflicts: db.select({ n: count() }).from(conflicts).get()?.n ?? 0,
       rejected: db.select({ n: count() }).from(rejected).get()?.n ?? 0,
     };

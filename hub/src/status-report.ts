@@ -21,7 +21,8 @@ export interface HubStatusReport {
   /** Orders not yet acknowledged by the cloud (cloud_outbox rows). */
   queueDepth: number;
   uplink: UplinkSnapshot & { cloudUrl: string | null };
-  drain: { rate: number; etaSeconds: number | null; backlog: number };
+  /** `peak`: the backlog's high-water mark since the queue was last empty, for progress. */
+  drain: { rate: number; etaSeconds: number | null; backlog: number; peak: number };
   conflicts: number;
   rejected: number;
 }

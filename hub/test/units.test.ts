@@ -101,6 +101,16 @@ describe('drain meter', () => {
     now = 60_000;
     assert.equal(m.rate(), 0, 'old samples leave the window');
   });
+
+  test('the backlog peak holds while it drains and resets once the queue is empty', () => {
+    const m = new DrainMeter();
+    for (const depth of [10, 400, 250, 30]) m.observeBacklog(depth);
+    assert.equal(m.peak, 400);
+    m.observeBacklog(0);
+    assert.equal(m.peak, 0);
+    m.observeBacklog(12);
+    assert.equal(m.peak, 12);
+  });
 });
 
 describe('status output', () => {
@@ -119,7 +129,7 @@ describe('status output', () => {
     ordersReceived: 12,
     queueDepth: 7,
     uplink: { state: 'offline', lastError: 'the cloud answered 500', lastSuccessAt: null, lastAttemptAt: null, lastUploadAt: null, cloudUrl: 'http://cloud' },
-    drain: { rate: 0, etaSeconds: null, backlog: 7 },
+    drain: { rate: 0, etaSeconds: null, backlog: 7, peak: 7 },
     conflicts: 1,
     rejected: 0,
   };
@@ -162,7 +172,7 @@ describe('status endpoints', () => {
     assert.equal(s.pairingCode, hub.pairingCode().code);
     assert.equal(s.queueDepth, 0);
     assert.equal(s.uplink.state, 'unknown');
-    assert.deepEqual(s.drain, { rate: 0, etaSeconds: 0, backlog: 0 });
+    assert.deepEqual(s.drain, { rate: 0, etaSeconds: 0, backlog: 0, peak: 0 });
   });
 
   test('unknown endpoints answer 404 not_found as JSON', async () => {

@@ -96,8 +96,6 @@ export const statusPageHtml = /* html */ `<!doctype html>
   };
   const duration = (s) => s < 60 ? s + ' s' : s < 3600 ? Math.floor(s / 60) + ' min ' + (s % 60) + ' s' : Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-  // The bar shows progress through the current backlog: from its peak down to zero.
-  let peak = 0;
 
   function render(s) {
     const now = Date.parse(s.serverTime);
@@ -111,7 +109,8 @@ export const statusPageHtml = /* html */ `<!doctype html>
     $('terminalsSummary').textContent = online + ' of ' + s.terminals.length + ' terminals online';
 
     $('queue').textContent = fmt(s.queueDepth);
-    if (s.queueDepth === 0) peak = 0; else peak = Math.max(peak, s.queueDepth);
+    // Progress through the current backlog, from its high-water mark (kept by the hub) down to zero.
+    const peak = Math.max(s.drain.peak, s.queueDepth);
     const draining = s.queueDepth > 0;
     $('barWrap').classList.toggle('hidden', !draining);
     $('bar').style.width = draining ? Math.round(100 * (1 - s.queueDepth / peak)) + '%' : '0';

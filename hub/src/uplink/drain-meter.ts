@@ -1,6 +1,7 @@
 /** Orders the cloud acknowledged over a sliding window, for the status page's rate and ETA. */
 export class DrainMeter {
   private samples: Array<{ at: number; count: number }> = [];
+  private peakBacklog = 0;
 
   constructor(private readonly windowMs = 30_000, private readonly now: () => number = Date.now) {}
 
@@ -24,6 +25,15 @@ export class DrainMeter {
     if (backlog === 0) return 0;
     const r = this.rate();
     return r > 0 ? Math.ceil(backlog / r) : null;
+  }
+
+  /** Tracks the backlog's high-water mark since the queue was last empty: where a progress bar starts. */
+  observeBacklog(backlog: number): void {
+    this.peakBacklog = backlog === 0 ? 0 : Math.max(this.peakBacklog, backlog);
+  }
+
+  get peak(): number {
+    return this.peakBacklog;
   }
 
   private prune(): void {
