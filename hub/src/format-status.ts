@@ -45,9 +45,9 @@ export function formatStatus(s: HubStatusReport, c: Palette = plain): string {
       'Drain',
       s.queueDepth === 0
         ? 'idle'
-        : s.drain.rate === 0
-          ? 'waiting for the uplink'
-          : `${progressBar(s.drain.peak, s.queueDepth)} ${s.drain.rate} orders/s${s.drain.etaSeconds !== null ? `, about ${s.drain.etaSeconds} s left` : ''}`,
+        : u.state !== 'online' || s.drain.rate === 0
+          ? 'waiting for the uplink; orders are safe on this hub'
+          : `${s.drain.peak >= 100 ? `${progressBar(s.drain.peak, s.queueDepth)} ` : ''}${s.drain.rate} orders/s${s.drain.etaSeconds !== null ? `, about ${s.drain.etaSeconds} s left` : ''}`,
     ],
     ['Uplink', `${uplink}${u.cloudUrl ? c.dim(` ${u.cloudUrl}`) : c.dim(' no cloud configured')}`],
     ['Last upload', ago(u.lastUploadAt, now)],

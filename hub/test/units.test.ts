@@ -137,7 +137,7 @@ describe('status output', () => {
   test('formatStatus aligns labels and lists terminals', () => {
     const text = formatStatus(report);
     assert.match(text, /^Hub {16}Main stage hub-1$/m);
-    assert.match(text, /^Drain {14}waiting for the uplink$/m);
+    assert.match(text, /^Drain {14}waiting for the uplink; orders are safe on this hub$/m);
     assert.match(text, /^Waiting for cloud  7$/m);
     assert.match(text, /^Last error {9}the cloud answered 500$/m);
     assert.match(text, /Terminals \(1\/2 online\)/);

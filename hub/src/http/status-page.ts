@@ -112,11 +112,14 @@ export const statusPageHtml = /* html */ `<!doctype html>
     // Progress through the current backlog, from its high-water mark (kept by the hub) down to zero.
     const peak = Math.max(s.drain.peak, s.queueDepth);
     const draining = s.queueDepth > 0;
-    $('barWrap').classList.toggle('hidden', !draining);
-    $('bar').style.width = draining ? Math.round(100 * (1 - s.queueDepth / peak)) + '%' : '0';
+    // A bar only for a real backlog: a queue of a few orders in normal trading would only flicker.
+    const backlog = draining && peak >= 100;
+    $('barWrap').classList.toggle('hidden', !backlog);
+    $('bar').style.width = backlog ? Math.round(100 * (1 - s.queueDepth / peak)) + '%' : '0';
     $('drain').textContent = !draining ? 'All orders are in the cloud.'
-      : s.drain.rate > 0 ? fmt(s.drain.rate) + ' orders/s · about ' + duration(s.drain.etaSeconds) + ' left'
-      : s.uplink.state === 'online' ? 'Uploading…' : 'Waiting for the uplink; orders are safe on this hub.';
+      : s.uplink.state !== 'online' ? 'Waiting for the uplink; orders are safe on this hub.'
+      : s.drain.rate > 0 ? (backlog ? Math.round(100 * (1 - s.queueDepth / peak)) + '% uploaded · ' : '') + fmt(s.drain.rate) + ' orders/s · about ' + duration(s.drain.etaSeconds) + ' left'
+      : 'Uploading…';
 
     const u = s.uplink;
     $('uplinkDot').className = 'dot ' + (u.state === 'online' ? 'on' : u.state === 'offline' ? 'off' : 'unknown');
