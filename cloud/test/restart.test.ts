@@ -30,7 +30,7 @@ async function forkCloud(target: TestDatabase): Promise<Forked> {
       TAPLINE_SEED_DEMO: '1',
       TAPLINE_VENUE_KEY: VENUE_KEY,
       TAPLINE_DEMO_BANDS: '10',
-      LOG_LEVEL: 'warn',
+      TAPLINE_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

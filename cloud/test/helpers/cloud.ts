@@ -15,7 +15,7 @@ export function startTestCloud(db: TestDatabase): Promise<RunningCloud> {
     adminToken: ADMIN_TOKEN,
     seedDemo: { venueKey: VENUE_KEY, bands: 10 },
     jobPollingIntervalSeconds: 0.5,
-    log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    log: pino({ level: process.env.TAPLINE_LOG_LEVEL ?? 'silent' }),
   });
 }
 
