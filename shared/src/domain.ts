@@ -66,6 +66,44 @@ export const Wristband = z.object({
 });
 export type Wristband = z.infer<typeof Wristband>;
 
+/**
+ * A person with a tab. Card data never reaches Tapline: only the card's status, Stripe's ids and its last four digits.
+ */
+export const Attendee = z.object({
+  id: Id,
+  eventId: Id,
+  firstName: z.string().trim().min(1).max(60),
+  lastName: z.string().trim().max(60).nullable(),
+  email: z.email().max(254).nullable(),
+  /** E.164, e.g. +31612345678. */
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'a phone number in international format, e.g. +31612345678')
+    .nullable(),
+  smsConsent: z.boolean(),
+  card: z.object({
+    status: z.enum(['none', 'pending', 'ready', 'failed']),
+    stripeCustomerId: z.string().max(255).nullable(),
+    stripePaymentMethodId: z.string().max(255).nullable(),
+    last4: z
+      .string()
+      .regex(/^\d{4}$/)
+      .nullable(),
+  }),
+});
+export type Attendee = z.infer<typeof Attendee>;
+
+/** A band's running tab as derived from its facts (see `computeTab`); never edited by hand. */
+export const Tab = z.object({
+  eventId: Id,
+  bandUid: BandUid,
+  currency: Currency,
+  total: MinorUnits,
+  sales: z.number().int().nonnegative(),
+  voided: z.number().int().nonnegative(),
+});
+export type Tab = z.infer<typeof Tab>;
+
 export const ConfigEntity = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('event'), data: Event }),
   z.object({ kind: z.literal('product'), data: Product }),

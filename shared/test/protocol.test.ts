@@ -57,3 +57,14 @@ test('a non-UUIDv7 id is invalid', () => {
   const { invalid } = parseFacts([sale({ id: '00000000-0000-4000-8000-000000000000' })]);
   assert.equal(invalid.length, 1);
 });
+
+test('an attendee holds card status and last four digits, and refuses a card number', async () => {
+  const { Attendee } = await import('../src/domain.ts');
+  const ana = {
+    id: 'att-1', eventId: 'e1', firstName: 'Ana', lastName: null, email: 'ana@example.com', phone: '+31612345678', smsConsent: true,
+    card: { status: 'ready', stripeCustomerId: 'cus_123', stripePaymentMethodId: 'pm_123', last4: '4242' },
+  };
+  assert.equal(Attendee.safeParse(ana).success, true);
+  assert.equal(Attendee.safeParse({ ...ana, card: { ...ana.card, last4: '4242424242424242' } }).success, false);
+  assert.equal(Attendee.safeParse({ ...ana, phone: '0612345678' }).success, false);
+});
