@@ -5,7 +5,7 @@ import { type Database, openDatabase } from '../src/db/open.ts';
 import { readConfig } from '../src/services/config-log.ts';
 import { findVenueByKey } from '../src/services/venues.ts';
 import { DEMO_EVENT_ID, DEMO_STAFF, DEMO_VENUE_ID, demoBandUid, seedDemo } from '../src/seed/demo.ts';
-import { verifyPin } from '../src/seed/pin-hash.ts';
+import { verifyPin } from '@tapline/shared';
 import { createTestDatabase, databaseSkipReason, type TestDatabase } from './helpers/database.ts';
 
 const skip = await databaseSkipReason();

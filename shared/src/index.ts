@@ -10,3 +10,4 @@ export * from './protocol/errors.ts';
 export * from './protocol/batch.ts';
 export * from './protocol/terminal-hub.ts';
 export * from './protocol/hub-cloud.ts';
+export * from './pin-hash.ts';

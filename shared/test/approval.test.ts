@@ -25,3 +25,13 @@ test('the offline risk policy, case by case', () => {
   assert.equal(reason(input({ online: false, terminalOfflineSpent: 19500 })), 'offline_terminal_total');
   assert.equal(reason(input({ online: false, bandOfflineSpent: 4000 })), 'approved');
 });
+
+test('a staff PIN hash verifies its PIN only', async () => {
+  const { hashPin, verifyPin } = await import('../src/pin-hash.ts');
+  const h = hashPin('1234');
+  assert.match(h, /^scrypt\$[^$]+\$[^$]+$/);
+  assert.equal(verifyPin('1234', h), true);
+  assert.equal(verifyPin('1235', h), false);
+  assert.equal(verifyPin('1234', 'plain$1234'), false);
+  assert.notEqual(hashPin('1234'), h, 'a fresh salt each time');
+});

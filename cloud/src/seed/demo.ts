@@ -17,7 +17,7 @@ import {
   demoBandUid,
   isDemoBandBlocked,
 } from './demo-constants.ts';
-import { hashPin } from './pin-hash.ts';
+import { hashPin } from '@tapline/shared';
 
 export * from './demo-constants.ts';
 

@@ -1,6 +1,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
-// scrypt N=16384, r=8, p=1, 32-byte key: the Staff.pinHash format, `scrypt$<salt b64>$<hash b64>`.
+// The one format of `Staff.pinHash`, written by the cloud and checked offline by kiosks:
+// scrypt N=16384, r=8, p=1, 32-byte key, as `scrypt$<salt b64>$<hash b64>`.
 const KEYLEN = 32;
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 
