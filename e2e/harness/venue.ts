@@ -9,6 +9,7 @@ export const entries = {
   cloud: path.join(root, 'cloud/src/main.ts'),
   hub: path.join(root, 'hub/src/cli.ts'),
   terminal: path.join(root, 'desktop/src/sim/sim-terminal.ts'),
+  kiosk: path.join(root, 'desktop/src/kiosk-web/main.ts'),
 };
 
 export interface CloudOptions {
@@ -99,6 +100,27 @@ export function terminalProcess(o: TerminalOptions): ServiceProcess {
       '--seed', String(o.seed ?? 1),
       ...(o.exitWhenDrained ? ['--exit-when-drained'] : []),
     ],
+  });
+}
+
+export interface KioskOptions {
+  dir: string;
+  name?: string;
+  /** Default true: the kiosk reads the virtual reader through pcscd. */
+  nfc?: boolean;
+  /** Default true: the kiosk looks for hubs on mDNS. */
+  mdns?: boolean;
+}
+
+/** The browser kiosk's Node process without its Chromium window: the tests open the page in their own browser. */
+export function kioskProcess(o: KioskOptions): ServiceProcess {
+  mkdirSync(o.dir, { recursive: true });
+  const name = o.name ?? 'kiosk';
+  return new ServiceProcess({
+    name,
+    entry: entries.kiosk,
+    logFile: path.join(o.dir, `${name}.log`),
+    args: ['--data-dir', o.dir, '--no-browser', ...(o.nfc === false ? ['--no-nfc'] : []), ...(o.mdns === false ? ['--no-mdns'] : [])],
   });
 }
 

@@ -27,11 +27,14 @@ test('the offline risk policy, case by case', () => {
 });
 
 test('a staff PIN hash verifies its PIN only', async () => {
-  const { hashPin, verifyPin } = await import('../src/pin-hash.ts');
+  const { hashPin, verifyPin, verifyPinAsync } = await import('../src/pin-hash.ts');
   const h = hashPin('1234');
   assert.match(h, /^scrypt\$[^$]+\$[^$]+$/);
   assert.equal(verifyPin('1234', h), true);
   assert.equal(verifyPin('1235', h), false);
   assert.equal(verifyPin('1234', 'plain$1234'), false);
   assert.notEqual(hashPin('1234'), h, 'a fresh salt each time');
+  assert.equal(await verifyPinAsync('1234', h), true);
+  assert.equal(await verifyPinAsync('4321', h), false);
+  assert.equal(await verifyPinAsync('1234', 'scrypt$$'), false);
 });

@@ -265,6 +265,11 @@ export class OrderStore {
     return this.scalar(this.st.tabTotal, bandUid);
   }
 
+  /** What this terminal has taken while cut off from the hub and not yet delivered: the offline total's use. */
+  offlineTakings(): number {
+    return this.scalar(this.st.terminalOfflineSpent);
+  }
+
   outboxBatch(limit: number): OutboxItem[] {
     return this.st.outboxBatch.all(limit) as OutboxItem[];
   }

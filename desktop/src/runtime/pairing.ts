@@ -55,6 +55,6 @@ export async function pair(
   if (!paired.success) {
     throw new TerminalError('pairing_failed', `The hub at ${url} answered pairing with something unexpected: ${describeZodError(paired.error)}.`);
   }
-  meta.setMany({ hubUrl: url, hubId: paired.data.hubId, terminalId: paired.data.terminalId, token: paired.data.token });
+  meta.setMany({ hubUrl: url, hubId: paired.data.hubId, terminalId: paired.data.terminalId, token: paired.data.token, terminalName: request.data.name });
   return { hubUrl: url, hubId: paired.data.hubId, terminalId: paired.data.terminalId };
 }

@@ -42,6 +42,9 @@ export interface TerminalStatus {
   paired: boolean;
   terminalId: string | null;
   hubId: string | null;
+  hubUrl: string | null;
+  /** The name given at pairing, shown on the hub's status page. */
+  terminalName: string | null;
   stationId: string | null;
   hubConnected: boolean;
   /** Orders not yet acknowledged by the hub (the outbox). */
@@ -198,6 +201,11 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     return this.cache.get('staff', id);
   }
 
+  /** Every staff member in the cache, with PIN hashes (for PIN login and supervisor checks). */
+  staffMembers() {
+    return this.cache.all('staff');
+  }
+
   tabTotal(bandUid: string): number {
     const norm = normalizeBandUid(bandUid);
     return norm ? this.orders.tabTotal(norm) : 0;
@@ -212,6 +220,11 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     return this.orders.get(id);
   }
 
+  /** What this terminal has sold offline and not yet delivered, against the event's offline terminal total. */
+  offlineTakings(): number {
+    return this.orders.offlineTakings();
+  }
+
   counts() {
     return this.orders.counts();
   }
@@ -222,6 +235,8 @@ export class Terminal extends EventEmitter<TerminalEvents> {
       paired: this.isPaired(),
       terminalId: this.terminalId,
       hubId: this.meta.get('hubId'),
+      hubUrl: this.meta.get('hubUrl'),
+      terminalName: this.meta.get('terminalName'),
       stationId: this.meta.get('stationId'),
       hubConnected: this.sender?.connected ?? false,
       pending: this.orders.outboxCount(),

@@ -1,0 +1,119 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { KioskEvents } from '../kiosk/api.ts';
+import { KioskError } from '../kiosk/kiosk-error.ts';
+import type { KioskService } from '../kiosk/kiosk-service.ts';
+
+export interface KioskWebServer {
+  /** The page to open, token included. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const STATUS: Partial<Record<KioskError['code'], number>> = {
+  invalid_input: 400,
+  unknown_call: 404,
+  wrong_pin: 401,
+  not_supervisor: 403,
+  locked_out: 429,
+  internal: 500,
+};
+
+/**
+ * The browser kiosk's transport: the renderer's files and the kiosk API on loopback only. A random token in the page
+ * URL keeps other local pages from calling the till.
+ */
+export async function startKioskWebServer(opts: {
+  service: KioskService;
+  rendererDir: string;
+  port?: number;
+  host?: string;
+  log: Logger;
+}): Promise<KioskWebServer> {
+  const token = randomBytes(24).toString('base64url');
+  const tokenOk = (given: unknown) =>
+    typeof given === 'string' && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.setHeader('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'");
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    next();
+  });
+  app.use(express.static(opts.rendererDir, { index: 'index.html', maxAge: 0 }));
+
+  app.post('/api/call/:method', express.json({ limit: '64kb' }), async (req: Request, res: Response) => {
+    if (!tokenOk(req.get('x-kiosk-token'))) {
+      res.status(401).json({ error: { code: 'invalid_input', message: 'This page is not the kiosk (bad token).' } });
+      return;
+    }
+    try {
+      res.json(await opts.service.call(String(req.params.method), req.body));
+    } catch (err) {
+      const e = err instanceof KioskError ? err : new KioskError('internal', 'Something went wrong in the kiosk.');
+      res.status(STATUS[e.code] ?? 409).json({ error: e.toBody() });
+    }
+  });
+
+  const streams = new Set<Response>();
+  app.get('/api/events', (req: Request, res: Response) => {
+    if (!tokenOk(req.query.token)) {
+      res.status(401).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write('retry: 1000\n\n');
+    send(res, 'state', opts.service.state());
+    streams.add(res);
+    req.on('close', () => streams.delete(res));
+  });
+
+  function send<E extends keyof KioskEvents>(res: Response, event: E, payload: KioskEvents[E]): void {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+  }
+  const forward =
+    <E extends keyof KioskEvents>(event: E) =>
+    (payload: KioskEvents[E]) => {
+      for (const res of streams) send(res, event, payload);
+    };
+  const onState = forward('state');
+  const onTap = forward('tap');
+  const onHubs = forward('hubs');
+  opts.service.on('state', onState);
+  opts.service.on('tap', onTap);
+  opts.service.on('hubs', onHubs);
+  // Keeps idle streams alive through anything that times out quiet connections, and lets the page notice a dead kiosk.
+  const heartbeat = setInterval(() => {
+    for (const res of streams) res.write(': beat\n\n');
+  }, 1000);
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  opts.log.info({ port }, 'kiosk page served');
+
+  return {
+    url,
+    port,
+    close: async () => {
+      clearInterval(heartbeat);
+      opts.service.off('state', onState);
+      opts.service.off('tap', onTap);
+      opts.service.off('hubs', onHubs);
+      for (const res of streams) res.end();
+      streams.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { HubFinder } from '../discovery/hub-finder.ts';
+import { BandReader } from '../nfc/band-reader.ts';
+import { createLogger } from '../runtime/log.ts';
+import { openTerminal, type Terminal } from '../runtime/index.ts';
+import { KioskService } from './kiosk-service.ts';
+import { NoReader } from './no-reader.ts';
+
+export interface KioskProcessOptions {
+  /** Where the terminal's SQLite file lives. */
+  dataDir: string;
+  logger?: Logger;
+  /** Default true: read wristbands through pcscd. */
+  nfc?: boolean;
+  /** Default true: look for hubs on the LAN (mDNS). */
+  discovery?: boolean;
+}
+
+export interface KioskProcess {
+  service: KioskService;
+  terminal: Terminal;
+  close(): Promise<void>;
+}
+
+/**
+ * The kiosk without its window: the terminal runtime, the NFC reader and the hub finder behind one KioskService.
+ * The browser kiosk (kiosk-web) and the Electron shell both start exactly this.
+ */
+export function startKioskProcess(opts: KioskProcessOptions): KioskProcess {
+  const log = opts.logger ?? createLogger('kiosk');
+  mkdirSync(opts.dataDir, { recursive: true });
+  const terminal = openTerminal({ dbPath: path.join(opts.dataDir, 'terminal.db'), logger: log });
+  if (terminal.isPaired()) terminal.start();
+
+  const reader = opts.nfc === false ? null : new BandReader({ logger: log });
+  const finder = opts.discovery === false ? null : new HubFinder({ logger: log });
+  const service = new KioskService(terminal, reader ?? new NoReader('NFC is turned off on this kiosk. A supervisor can enter band numbers.'), finder, log);
+  reader?.start();
+  finder?.start();
+
+  return {
+    service,
+    terminal,
+    close: async () => {
+      finder?.close();
+      await reader?.close();
+      await terminal.close();
+    },
+  };
+}
