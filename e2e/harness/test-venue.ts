@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { cloudProcess, freePort, hubProcess, terminalProcess, type TerminalOptions } from './venue.ts';
+import { cloudProcess, freePort, hubProcess, kioskProcess, terminalProcess, type KioskOptions, type TerminalOptions } from './venue.ts';
 import { readCloudOrders, readTerminalOrders, reconcile, type Ledger } from './ledger.ts';
 import type { ServiceProcess } from './service-process.ts';
 
@@ -43,6 +43,19 @@ export class TestVenue {
     );
   }
 
+  /** A browser kiosk's Node process (its page is opened by the test's own Chromium); `url` carries the page token. */
+  kiosk(name: string, o: Omit<KioskOptions, 'dir' | 'name'> = {}): ServiceProcess {
+    return this.track(kioskProcess({ dir: this.kioskDir(name), name, ...o }));
+  }
+
+  kioskDir(name: string): string {
+    return path.join(this.dir, 'kiosks', name);
+  }
+
+  kioskDb(name: string): string {
+    return path.join(this.kioskDir(name), 'terminal.db');
+  }
+
   terminalDb(name: string): string {
     return path.join(this.dir, 'terminals', `${name}.db`);
   }
@@ -53,11 +66,11 @@ export class TestVenue {
     return ((await res.json()) as { orders: number }).orders;
   }
 
-  /** Stops every process, then counts from the terminals' files and the cloud's database. */
-  async ledger(terminalNames: string[]): Promise<Ledger> {
+  /** Stops every process, then counts from the terminals' (or kiosks') files and the cloud's database. */
+  async ledger(terminalNames: string[], dbFiles: string[] = []): Promise<Ledger> {
     await this.stopAll();
     return reconcile(
-      readTerminalOrders(terminalNames.map((n) => this.terminalDb(n))),
+      readTerminalOrders([...terminalNames.map((n) => this.terminalDb(n)), ...dbFiles]),
       await readCloudOrders({ dataDir: path.join(this.dir, 'cloud', 'pgdata') }),
     );
   }
