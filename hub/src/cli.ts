@@ -41,12 +41,17 @@ program
   .addOption(new Option('--batch-size <n>', 'orders per upload request').env('TAPLINE_HUB_BATCH_SIZE').default(500).argParser(int(1, 1000)))
   .addOption(new Option('--request-timeout-ms <n>', 'cloud request timeout').env('TAPLINE_HUB_REQUEST_TIMEOUT_MS').default(15_000).argParser(int(1)))
   .addOption(new Option('--pull-interval-ms <n>', 'config pull period').env('TAPLINE_HUB_PULL_INTERVAL_MS').default(3000).argParser(int(100)))
+  // Not commander's .env(): on a --no- option any value of the variable, even 1, would turn mDNS off.
+  .addOption(new Option('--no-mdns', 'do not advertise the hub on the LAN (mDNS); also TAPLINE_HUB_MDNS=0'))
   .action(async (o: {
     port: number; host: string; dataDir: string; cloudUrl?: string; venueKey?: string; name?: string;
-    batchSize: number; requestTimeoutMs: number; pullIntervalMs: number;
+    batchSize: number; requestTimeoutMs: number; pullIntervalMs: number; mdns: boolean;
   }) => {
     const log = createLogger();
-    const hub = await startHub({ ...o, logger: log });
+    const { mdns, ...rest } = o;
+    const advertise = mdns && !/^(0|false|no|off)$/i.test(process.env.TAPLINE_HUB_MDNS?.trim() ?? '');
+    if (!advertise) log.info('mDNS advertising is off: terminals need the hub address typed in');
+    const hub = await startHub({ ...rest, advertise, logger: log });
     if (process.stdout.isTTY) {
       const c = colours;
       process.stdout.write(

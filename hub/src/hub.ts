@@ -11,6 +11,7 @@ import { openHubDb } from './db/open.ts';
 import { OrderStore } from './db/order-store.ts';
 import { conflicts, rejected } from './db/schema.ts';
 import { authenticateTerminal, insertTerminal, listTerminals, touchTerminal } from './db/terminal-store.ts';
+import { advertiseHub, type HubAdvertiser } from './discovery/advertise.ts';
 import { createHubApp } from './http/app.ts';
 import { createLogger } from './log.ts';
 import { newTerminalToken, PairingCodes, type PairingCode } from './pairing-codes.ts';
@@ -44,6 +45,8 @@ export interface StartHubOptions {
   /** Upload retry backoff bounds. Defaults 1000 and 30000. */
   retryMinDelayMs?: number;
   retryMaxDelayMs?: number;
+  /** Advertise the hub on the LAN over mDNS so terminals find it. Default false; `hub start` turns it on. */
+  advertise?: boolean;
   logger?: Logger;
 }
 
@@ -245,6 +248,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 
   uploader?.start();
   puller?.start();
+  const advertiser: HubAdvertiser | null = options.advertise
+    ? advertiseHub({ port, hubId, name, host, log: log.child({ part: 'mdns' }) })
+    : null;
 
   // The code rotates every 10 minutes; say so where the tech is looking.
   let shownCode = '';
@@ -268,6 +274,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     (closing ??= (async () => {
       clearInterval(codeTimer);
       statusThrottle.cancel();
+      // Goodbye first, so terminals stop offering a hub that is going away.
+      await advertiser?.close();
       await Promise.all([uploader?.stop(), puller?.stop()]);
       ingest.close();
       server.closeAllConnections();

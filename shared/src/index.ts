@@ -10,4 +10,5 @@ export * from './protocol/errors.ts';
 export * from './protocol/batch.ts';
 export * from './protocol/terminal-hub.ts';
 export * from './protocol/hub-cloud.ts';
+export * from './protocol/discovery.ts';
 export * from './pin-hash.ts';

@@ -38,7 +38,16 @@ export function startKioskProcess(opts: KioskProcessOptions): KioskProcess {
   const finder = opts.discovery === false ? null : new HubFinder({ logger: log });
   const service = new KioskService(terminal, reader ?? new NoReader('NFC is turned off on this kiosk. A supervisor can enter band numbers.'), finder, log);
   reader?.start();
-  finder?.start();
+  // Looking for hubs is for the pairing screen only: a paired kiosk stops querying the LAN every few seconds.
+  if (finder && !terminal.isPaired()) {
+    finder.start();
+    const stopLooking = () => {
+      if (!terminal.isPaired()) return;
+      finder.close();
+      service.off('state', stopLooking);
+    };
+    service.on('state', stopLooking);
+  }
 
   return {
     service,
