@@ -27,10 +27,13 @@ export class TestVenue {
     this.cloudUrl = (await this.cloud.start()).url!;
   }
 
-  async startHub(): Promise<void> {
+  /** `lan: true` listens on every interface, so the hub also advertises itself over mDNS as a venue's would. */
+  async startHub(o: { lan?: boolean; name?: string } = {}): Promise<void> {
     if (!this.hub) {
       const port = await freePort();
-      this.hub = this.track(hubProcess({ dir: path.join(this.dir, 'hub'), port, cloudUrl: this.cloudUrl, venueKey: this.venueKey }));
+      this.hub = this.track(
+        hubProcess({ dir: path.join(this.dir, 'hub'), port, cloudUrl: this.cloudUrl, venueKey: this.venueKey, ...(o.lan ? { host: '0.0.0.0' } : {}), ...(o.name ? { name: o.name } : {}) }),
+      );
     }
     const ready = await this.hub.start();
     this.hubUrl = ready.url!;
@@ -64,6 +67,13 @@ export class TestVenue {
     const res = await fetch(`${this.cloudUrl}/v1/events/demo-event/summary`, { headers: { authorization: `Bearer ${this.venueKey}` } });
     if (!res.ok) throw new Error(`summary: HTTP ${res.status}`);
     return ((await res.json()) as { orders: number }).orders;
+  }
+
+  /** The cloud's copy of the demo event's orders, as head office reads them. */
+  async cloudOrders(): Promise<Array<{ id: string; kind: string; total?: number; bandUid: string; terminalId: string }>> {
+    const res = await fetch(`${this.cloudUrl}/v1/events/demo-event/orders?limit=1000`, { headers: { authorization: `Bearer ${this.venueKey}` } });
+    if (!res.ok) throw new Error(`orders: HTTP ${res.status}`);
+    return ((await res.json()) as { orders: Array<{ id: string; kind: string; total?: number; bandUid: string; terminalId: string }> }).orders;
   }
 
   /** Stops every process, then counts from the terminals' (or kiosks') files and the cloud's database. */
