@@ -8,7 +8,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { formatMoney } from '@tapline/shared';
-import { cloudProcess, hubProcess, terminalProcess } from '../e2e/harness/venue.ts';
+import { demoBandUid, DEMO_STAFF } from '../cloud/src/seed/demo-constants.ts';
+import { cloudProcess, hubProcess, kioskProcess, terminalProcess } from '../e2e/harness/venue.ts';
 import type { ServiceProcess } from '../e2e/harness/service-process.ts';
 
 const opts = new Command('demo')
@@ -17,8 +18,9 @@ const opts = new Command('demo')
   .option('--hub-port <n>', 'hub port (status page and terminals)', (v) => Number(v), 4300)
   .option('--rate <n>', 'orders per second per terminal', (v) => Number(v), 0.5)
   .option('--dir <path>', 'where the demo keeps its state', '.tapline/demo')
+  .option('--no-kiosk', 'no bartender kiosk (the browser kiosk opens in Chromium when there is a display)')
   .parse()
-  .opts<{ terminals: number; cloudPort: number; hubPort: number; rate: number; dir: string }>();
+  .opts<{ terminals: number; cloudPort: number; hubPort: number; rate: number; dir: string; kiosk: boolean }>();
 
 const dir = path.resolve(opts.dir);
 mkdirSync(dir, { recursive: true });
@@ -86,9 +88,22 @@ async function main() {
   children.push(...terminals);
   await step(`${terminals.length} simulated bar terminals`, () => Promise.all(terminals.map((t) => t.start())));
 
+  let kioskUrl: string | null = null;
+  if (opts.kiosk) {
+    const kiosk = kioskProcess({ dir: path.join(dir, 'kiosk'), browser: true });
+    children.push(kiosk);
+    kioskUrl = (await step('bartender kiosk', () => kiosk.start())).url ?? null;
+  }
+
   const auth = { authorization: `Bearer ${secrets.adminToken}` };
+  const kioskLines = kioskUrl
+    ? `
+    bartender kiosk    ${cyan(kioskUrl)}
+                       ${dim(`pick "Demo hub", code ${String(hubReady.pairingCode)}, station Main bar, PIN ${DEMO_STAFF.bartender.pin} (supervisor ${DEMO_STAFF.supervisor.pin})`)}
+                       ${dim(`no NFC reader? a supervisor enters band numbers: ${demoBandUid(1)}, ${demoBandUid(2)}; ${demoBandUid(50)} is blocked`)}`
+    : '';
   console.log(`
-  ${bold('Where to look')}
+  ${bold('Where to look')}${kioskLines}
     hub status page    ${cyan(hubUrl + '/')}
     hub on the console ${cyan(`npm run hub -- status --url ${hubUrl}`)}
     pair a terminal    code ${bold(String(hubReady.pairingCode))} ${dim('(the status page shows the current one)')}

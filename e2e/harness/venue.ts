@@ -110,6 +110,8 @@ export interface KioskOptions {
   nfc?: boolean;
   /** Default true: the kiosk looks for hubs on mDNS. */
   mdns?: boolean;
+  /** Default false: open the kiosk in system Chromium (when there is a display); tests open the page themselves. */
+  browser?: boolean;
 }
 
 /** The browser kiosk's Node process without its Chromium window: the tests open the page in their own browser. */
@@ -120,7 +122,7 @@ export function kioskProcess(o: KioskOptions): ServiceProcess {
     name,
     entry: entries.kiosk,
     logFile: path.join(o.dir, `${name}.log`),
-    args: ['--data-dir', o.dir, '--no-browser', ...(o.nfc === false ? ['--no-nfc'] : []), ...(o.mdns === false ? ['--no-mdns'] : [])],
+    args: ['--data-dir', o.dir, ...(o.browser ? [] : ['--no-browser']), ...(o.nfc === false ? ['--no-nfc'] : []), ...(o.mdns === false ? ['--no-mdns'] : [])],
   });
 }
 

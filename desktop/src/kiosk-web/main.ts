@@ -40,7 +40,10 @@ const program = new Command('kiosk')
     process.on('SIGTERM', () => void stop(0));
     process.on('disconnect', () => void stop(0));
 
-    if (o.browser) {
+    const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+    if (o.browser && headless) {
+      log.info('no display here: open the kiosk page below in a browser');
+    } else if (o.browser) {
       const exe = findChromium(o.chromium);
       if (!exe) {
         log.error('Chromium was not found. Install it (apt-get install chromium) or pass --chromium <path>; the kiosk page is at the URL below.');
