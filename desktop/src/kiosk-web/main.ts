@@ -4,6 +4,7 @@ import { startKioskProcess } from '../kiosk/kiosk-process.ts';
 import { buildRenderer } from '../renderer/build.ts';
 import { createLogger } from '../runtime/log.ts';
 import { findChromium, launchKioskWindow } from './chromium.ts';
+import { kioskToken } from './kiosk-token.ts';
 import { startKioskWebServer } from './server.ts';
 
 function port(value: string): number {
@@ -26,7 +27,7 @@ const program = new Command('kiosk')
     const rendererDir = path.join(dataDir, 'renderer');
     await buildRenderer(rendererDir);
     const kiosk = startKioskProcess({ dataDir, logger: log, nfc: o.nfc, discovery: o.mdns });
-    const web = await startKioskWebServer({ service: kiosk.service, rendererDir, port: o.port, log });
+    const web = await startKioskWebServer({ service: kiosk.service, rendererDir, port: o.port, token: kioskToken(dataDir), log });
 
     let stopping = false;
     const stop = async (code: number) => {

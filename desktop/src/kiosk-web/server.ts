@@ -32,9 +32,11 @@ export async function startKioskWebServer(opts: {
   rendererDir: string;
   port?: number;
   host?: string;
+  /** Kept across restarts (see kiosk-token.ts) so an open kiosk page reconnects to a restarted process. */
+  token?: string;
   log: Logger;
 }): Promise<KioskWebServer> {
-  const token = randomBytes(24).toString('base64url');
+  const token = opts.token ?? randomBytes(24).toString('base64url');
   const tokenOk = (given: unknown) =>
     typeof given === 'string' && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
 

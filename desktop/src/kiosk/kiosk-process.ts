@@ -43,7 +43,7 @@ export function startKioskProcess(opts: KioskProcessOptions): KioskProcess {
     finder.start();
     const stopLooking = () => {
       if (!terminal.isPaired()) return;
-      finder.close();
+      void finder.close();
       service.off('state', stopLooking);
     };
     service.on('state', stopLooking);
@@ -53,7 +53,7 @@ export function startKioskProcess(opts: KioskProcessOptions): KioskProcess {
     service,
     terminal,
     close: async () => {
-      finder?.close();
+      await finder?.close();
       await reader?.close();
       await terminal.close();
     },
