@@ -10,6 +10,7 @@ import { benchTerminalCommit } from './terminal-commit.ts';
 import { benchAckRoundTrip } from './ack-roundtrip.ts';
 import { benchHubIngest, type IngestPoint } from './hub-ingest.ts';
 import { benchCloudDrain, type DrainPoint } from './cloud-drain.ts';
+import { benchKioskTap } from './kiosk-tap.ts';
 import type { BenchRow } from './lib/measure.ts';
 
 const quick = process.argv.includes('--quick');
@@ -34,6 +35,9 @@ ingestCurve = ingest.curve;
 const drain = await step('hub → cloud backlog drain', () => benchCloudDrain(quick ? 10_000 : 100_000));
 rows.push(drain.row);
 drainCurve = drain.curve;
+
+const kioskTap = await step('kiosk tap to approved screen', () => benchKioskTap(quick ? 10 : 40));
+if (kioskTap) rows.push(kioskTap);
 
 const table = [
   '| what | measured | baseline (same run) | ratio | goal | met |',
