@@ -48,15 +48,11 @@ export async function benchKioskTap(rounds: number): Promise<BenchRow | null> {
       await page.dismissApproved();
 
       const b = performance.now();
-      await page.page.evaluate(() => {
-        const el = document.createElement('div');
-        el.dataset.testid = 'bench-floor';
-        el.textContent = 'floor';
-        document.body.append(el);
-      });
+      // A string, so this Node-typed file needs no DOM types.
+      await page.page.evaluate(`{ const el = document.createElement('div'); el.dataset.testid = 'bench-floor'; el.textContent = 'floor'; document.body.append(el); }`);
       await page.byTestId('bench-floor').waitFor({ state: 'visible' });
       floor[i] = performance.now() - b;
-      await page.page.evaluate(() => document.querySelector('[data-testid="bench-floor"]')?.remove());
+      await page.page.evaluate(`document.querySelector('[data-testid="bench-floor"]')?.remove()`);
     }
     const total = performance.now() - t0;
     const t = summarise(tap, total);
