@@ -3,8 +3,8 @@ import { BandUid } from './band-uid.ts';
 import { Id, UuidV7 } from './ids.ts';
 import { Currency, MinorUnits, NonNegativeMinor } from './money.ts';
 
-const Name = z.string().trim().min(1).max(120);
-const Instant = z.iso.datetime({ offset: true });
+export const Name = z.string().trim().min(1).max(120);
+export const Instant = z.iso.datetime({ offset: true });
 
 // ── Configuration: made by head office in the cloud, flows down to hubs and terminals. ──
 
