@@ -12,3 +12,4 @@ export * from './protocol/terminal-hub.ts';
 export * from './protocol/hub-cloud.ts';
 export * from './protocol/discovery.ts';
 export * from './pin-hash.ts';
+export * from './pricing/index.ts';
