@@ -1,0 +1,10 @@
+export * from './payments.ts';
+export * from './sms.ts';
+export { StripePayments, paymentErrorFrom } from './stripe-payments.ts';
+export type { StripePaymentsOptions } from './stripe-payments.ts';
+export { LogPayments } from './log-payments.ts';
+export { TwilioSms, BaseUrlRequestClient, smsErrorFrom } from './twilio-sms.ts';
+export type { TwilioSmsOptions } from './twilio-sms.ts';
+export { LogSms } from './log-sms.ts';
+export { createProviders, parseProvidersEnv, providersFromEnv, ProvidersConfigError } from './config.ts';
+export type { Providers, ProvidersConfig, StripeConfig, TwilioConfig } from './config.ts';
