@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -104,16 +105,109 @@ export const orderConflicts = pgTable(
   (t) => [uniqueIndex('order_conflicts_order_fp_idx').on(t.orderId, t.fingerprint)],
 );
 
-/** Derived from orders by the tabs.recompute job; can be rebuilt from scratch at any time. */
+/**
+ * Derived by the tabs.recompute job from the band's facts and its event's configuration (`priceTab`); can be rebuilt
+ * from scratch at any time. The figures the console lists and sums are columns; the full priced tab (orders, lines,
+ * discounts by promotion) is `priced`, read one tab at a time.
+ */
 export const tabs = pgTable(
   'tabs',
   {
     eventId: text('event_id').notNull(),
     bandUid: text('band_uid').notNull(),
+    /** What the attendee owes: orders total + tip − refunds, minor units. */
     total: bigint('total', { mode: 'number' }).notNull(),
     sales: integer('sales').notNull(),
     voided: integer('voided').notNull(),
+    /** Null only on rows written before pricing existed. */
+    currency: text('currency'),
+    subtotal: bigint('subtotal', { mode: 'number' }).notNull().default(0),
+    discounts: bigint('discounts', { mode: 'number' }).notNull().default(0),
+    tax: bigint('tax', { mode: 'number' }).notNull().default(0),
+    tips: bigint('tips', { mode: 'number' }).notNull().default(0),
+    refunds: bigint('refunds', { mode: 'number' }).notNull().default(0),
+    /** The shared `PricedTab`. */
+    priced: jsonb('priced'),
     updatedAt: createdAt('updated_at'),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.bandUid] })],
+);
+
+/** Head office's promotions; `body` is the shared `Promotion`. Deactivated rows stay for the record. */
+export const promotions = pgTable(
+  'promotions',
+  {
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    id: text('id').notNull(),
+    kind: text('kind').notNull(),
+    body: jsonb('body').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt('created_at'),
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.id] })],
+);
+
+/** Tax per product category; `body` is the shared `TaxRule`. At most one active rule per category of an event. */
+export const taxRules = pgTable(
+  'tax_rules',
+  {
+    id: uuid('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    body: jsonb('body').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt('created_at'),
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [
+    uniqueIndex('tax_rules_active_category_idx')
+      .on(t.eventId, sql`(${t.body}->>'category')`)
+      .where(sql`${t.active}`),
+  ],
+);
+
+/**
+ * Facts made in the cloud about the terminals' orders (the shared `TabFact`: refunds, tips, price fixes), immutable.
+ * `bandUid` is the tab a refund or tip belongs to; null for a price fix, which reaches every band of its event.
+ */
+export const tabFacts = pgTable(
+  'tab_facts',
+  {
+    id: uuid('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    bandUid: text('band_uid'),
+    kind: text('kind', { enum: ['refund', 'tip', 'price_fix'] }).notNull(),
+    body: jsonb('body').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [
+    index('tab_facts_event_band_idx').on(t.eventId, t.bandUid),
+    index('tab_facts_event_kind_idx').on(t.eventId, t.kind),
+  ],
+);
+
+/** CSV exports head office asked for; the file is `<dataDir>/exports/<fileName>` once `status` is ready. */
+export const dataExports = pgTable(
+  'exports',
+  {
+    id: uuid('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    kind: text('kind', { enum: ['orders', 'tabs'] }).notNull(),
+    status: text('status', { enum: ['pending', 'ready', 'failed'] }).notNull(),
+    fileName: text('file_name'),
+    rows: integer('rows'),
+    bytes: bigint('bytes', { mode: 'number' }),
+    error: text('error'),
+    requestedAt: createdAt('requested_at'),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [index('exports_event_idx').on(t.eventId, t.requestedAt)],
 );

@@ -3,14 +3,20 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/open.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { adminRouter } from './admin-router.ts';
+import { deadLettersRouter } from './dead-letters-router.ts';
 import { eventsRouter } from './events-router.ts';
+import { exportsRouter } from './exports-router.ts';
 import { HttpError } from './http-error.ts';
+import { pricingRouter } from './pricing-router.ts';
 import { syncRouter } from './sync-router.ts';
+import { tabsRouter } from './tabs-router.ts';
 
 export interface AppDeps {
   database: Database;
   queue: JobQueue;
   adminToken: string;
+  /** Where export files are written (`<dataDir>/exports`). */
+  exportsDir: string;
   log: Logger;
 }
 
@@ -45,6 +51,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(syncRouter({ db, queue: deps.queue, adminToken: deps.adminToken }));
   app.use(eventsRouter({ db, adminToken: deps.adminToken }));
   app.use(adminRouter({ db, adminToken: deps.adminToken }));
+  const headOffice = { db, queue: deps.queue, adminToken: deps.adminToken };
+  app.use(pricingRouter(headOffice));
+  app.use(tabsRouter(headOffice));
+  app.use(exportsRouter({ ...headOffice, exportsDir: deps.exportsDir }));
+  app.use(deadLettersRouter(headOffice));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.path}.`)));
   app.use(errorHandler(deps.log));
   return app;

@@ -1,98 +1,135 @@
-import { computeTab, type OrderFact } from '@tapline/shared';
+import { type PricedTab, PricingError } from '@tapline/shared';
 import { sql } from 'drizzle-orm';
-import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.ts';
-import { queryRows } from '../db/raw-sql.ts';
 import { tabs } from '../db/schema.ts';
-import { QUEUES, type TabsRecomputeJob } from './queue.ts';
+import { loadBandFacts, loadEventPricing, priceBand } from '../services/tab-pricing.ts';
+import { type JobFailure, PermanentJobError, type ProcessorOptions, startProcessor } from './processor.ts';
+import { type JobQueue, QUEUES, type TabsRecomputeJob } from './queue.ts';
 
-interface FactRow {
-  id: string;
-  kind: 'sale' | 'void';
-  band_uid: string;
-  total: string | number | null;
-  voids_order_id: string | null;
+export interface RecomputeResult {
+  /** Bands whose tab row now matches their facts. */
+  recomputed: string[];
+  /** Bands whose facts or configuration cannot be priced; their tab rows are left as they were. */
+  failed: { bandUid: string; error: PricingError }[];
+}
+
+/** Upserted in chunks so a big recalculation stays well under Postgres's 65,535 parameters per statement. */
+const UPSERT_CHUNK = 500;
+
+function tabRow(eventId: string, bandUid: string, priced: PricedTab): typeof tabs.$inferInsert {
+  return {
+    eventId,
+    bandUid,
+    total: priced.total,
+    sales: priced.orders.length + priced.voidedOrderIds.length,
+    voided: priced.voidedOrderIds.length,
+    currency: priced.currency,
+    subtotal: priced.subtotal,
+    discounts: priced.discounts,
+    tax: priced.tax,
+    tips: priced.tip,
+    refunds: priced.refunds,
+    priced,
+  };
 }
 
 /**
- * What `computeTab` reads of a fact. Selecting these columns instead of the whole jsonb body keeps a recompute over
- * a large event cheap; the columns were copied from the fact when it was stored, so the result is the same.
+ * Recomputes the tabs of `bandUids` from scratch with `priceTab` (their sales, voids, refunds and tips; the event's
+ * price fixes, promotions, tax rules and product categories) and upserts them. Running it twice gives the same rows.
+ * One advisory lock per event serialises recomputes of the same event, so an older recompute can never overwrite a
+ * newer one.
  */
-function asTabFact(row: FactRow): OrderFact {
-  const fact =
-    row.kind === 'sale'
-      ? { kind: 'sale' as const, id: row.id, total: Number(row.total) }
-      : { kind: 'void' as const, id: row.id, voidsOrderId: row.voids_order_id! };
-  return fact as unknown as OrderFact;
-}
-
-/**
- * Recomputes the tabs of `bandUids` from scratch from their facts and upserts them. One advisory lock per event
- * serialises recomputes of the same event, so an older recompute can never overwrite a newer one.
- */
-export async function recomputeTabs(db: Db, eventId: string, bandUids: readonly string[]): Promise<void> {
+export async function recomputeTabs(db: Db, eventId: string, bandUids: readonly string[]): Promise<RecomputeResult> {
   const bands = [...new Set(bandUids)].sort();
-  if (bands.length === 0) return;
-  const bandArray = sql`array[${sql.join(
-    bands.map((b) => sql`${b}`),
-    sql`, `,
-  )}]::text[]`;
+  const result: RecomputeResult = { recomputed: [], failed: [] };
+  if (bands.length === 0) return result;
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'tabs:' + eventId}))`);
-    // A band's facts: its sales, and the voids of those sales (whatever band the void itself names).
-    const sales = await queryRows<FactRow>(
-      tx,
-      sql`select id, kind, band_uid, total, voids_order_id from orders
-          where event_id = ${eventId} and kind = 'sale' and band_uid = any(${bandArray})`,
-    );
-    const voids = await queryRows<FactRow>(
-      tx,
-      sql`select v.id, v.kind, s.band_uid, v.total, v.voids_order_id from orders v
-          join orders s on s.id = v.voids_order_id
-          where v.event_id = ${eventId} and v.kind = 'void' and s.band_uid = any(${bandArray})`,
-    );
-    const byBand = new Map<string, OrderFact[]>(bands.map((b) => [b, []]));
-    for (const row of [...sales, ...voids]) byBand.get(row.band_uid)?.push(asTabFact(row));
-    const rows = [...byBand].map(([bandUid, facts]) => ({ eventId, bandUid, ...computeTab(facts) }));
-    await tx
-      .insert(tabs)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: [tabs.eventId, tabs.bandUid],
-        set: {
-          total: sql`excluded.total`,
-          sales: sql`excluded.sales`,
-          voided: sql`excluded.voided`,
-          updatedAt: sql`now()`,
-        },
-      });
+    const event = await loadEventPricing(tx, eventId);
+    if (!event) throw new PermanentJobError('unknown_event', `There is no event "${eventId}" to recompute tabs of.`);
+    const facts = await loadBandFacts(tx, eventId, bands);
+    const rows: (typeof tabs.$inferInsert)[] = [];
+    for (const bandUid of bands) {
+      try {
+        rows.push(tabRow(eventId, bandUid, priceBand(event, facts.get(bandUid)!)));
+        result.recomputed.push(bandUid);
+      } catch (error) {
+        if (!(error instanceof PricingError)) throw error;
+        result.failed.push({ bandUid, error });
+      }
+    }
+    for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+      await tx
+        .insert(tabs)
+        .values(rows.slice(i, i + UPSERT_CHUNK))
+        .onConflictDoUpdate({
+          target: [tabs.eventId, tabs.bandUid],
+          set: {
+            total: sql`excluded.total`,
+            sales: sql`excluded.sales`,
+            voided: sql`excluded.voided`,
+            currency: sql`excluded.currency`,
+            subtotal: sql`excluded.subtotal`,
+            discounts: sql`excluded.discounts`,
+            tax: sql`excluded.tax`,
+            tips: sql`excluded.tips`,
+            refunds: sql`excluded.refunds`,
+            priced: sql`excluded.priced`,
+            updatedAt: sql`now()`,
+          },
+        });
+    }
   });
+  return result;
 }
 
 export interface TabsWorkerOptions {
   log: Logger;
-  /** Called after each recompute commits (tests and the console await it instead of polling). */
+  pollingIntervalSeconds: number;
+  /** Called after each recompute commits, with the bands it wrote (tests and the console await it instead of polling). */
   onRecomputed?: (job: TabsRecomputeJob) => void;
+  onFailed?: ProcessorOptions['onFailed'];
   batchSize?: number;
-  /** pg-boss polls for jobs this often when idle (minimum 0.5 s). */
-  pollingIntervalSeconds?: number;
 }
 
-/** Takes tabs.recompute jobs in batches and merges their bands per event, so a burst of pushes costs few recomputes. */
-export async function startTabsWorker(boss: PgBoss, db: Db, options: TabsWorkerOptions): Promise<string> {
-  return boss.work<TabsRecomputeJob>(QUEUES.tabsRecompute, { batchSize: options.batchSize ?? 20, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
-    const bandsByEvent = new Map<string, Set<string>>();
-    for (const job of jobs) {
-      const set = bandsByEvent.get(job.data.eventId) ?? new Set<string>();
-      for (const b of job.data.bandUids) set.add(b);
-      bandsByEvent.set(job.data.eventId, set);
-    }
-    for (const [eventId, set] of bandsByEvent) {
-      const bandUids = [...set];
-      await recomputeTabs(db, eventId, bandUids);
-      options.log.debug({ eventId, bands: bandUids.length, jobs: jobs.length }, 'tabs recomputed');
-      options.onRecomputed?.({ eventId, bandUids });
-    }
-  });
+/**
+ * The order processor: takes tabs.recompute jobs in batches and merges their bands per event, so a burst of pushes
+ * costs few recomputes. A band that cannot be priced (a `PricingError`) fails the jobs naming it for good: they go
+ * to the dead letters, while the other bands of the batch are written.
+ */
+export function startTabsWorker(queue: JobQueue, db: Db, options: TabsWorkerOptions): Promise<string> {
+  return startProcessor<TabsRecomputeJob>(
+    queue,
+    {
+      queue: QUEUES.tabsRecompute,
+      batchSize: options.batchSize ?? 20,
+      async run(jobs) {
+        const failures: JobFailure[] = [];
+        const byEvent = new Map<string, typeof jobs>();
+        for (const job of jobs) byEvent.set(job.data.eventId, [...(byEvent.get(job.data.eventId) ?? []), job]);
+        for (const [eventId, eventJobs] of byEvent) {
+          const bandUids = [...new Set(eventJobs.flatMap((j) => j.data.bandUids))];
+          let result: RecomputeResult;
+          try {
+            result = await recomputeTabs(db, eventId, bandUids);
+          } catch (error) {
+            failures.push(...eventJobs.map((j) => ({ jobId: j.id, error })));
+            continue;
+          }
+          options.log.debug({ eventId, bands: result.recomputed.length, failed: result.failed.length, jobs: eventJobs.length }, 'tabs recomputed');
+          if (result.recomputed.length) options.onRecomputed?.({ eventId, bandUids: result.recomputed });
+          const failedBands = new Map(result.failed.map((f) => [f.bandUid, f.error]));
+          for (const job of eventJobs) {
+            const bad = job.data.bandUids.find((b) => failedBands.has(b));
+            if (bad === undefined) continue;
+            const cause = failedBands.get(bad)!;
+            failures.push({ jobId: job.id, error: new PricingError(cause.code, `Band ${bad} of event ${eventId}: ${cause.message}`) });
+          }
+        }
+        return failures;
+      },
+    },
+    { log: options.log, pollingIntervalSeconds: options.pollingIntervalSeconds, onFailed: options.onFailed },
+  );
 }

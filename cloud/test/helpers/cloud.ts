@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { type RunningCloud, startCloud } from '../../src/start.ts';
+import { type RunningCloud, type StartCloudOptions, startCloud } from '../../src/start.ts';
 import type { TabsRecomputeJob } from '../../src/jobs/queue.ts';
 import type { TestDatabase } from './database.ts';
 
@@ -7,7 +7,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const VENUE_KEY = 'test-venue-key-0123456789';
 
 /** A cloud on a free port, seeded with the demo venue (10 bands), polling jobs fast, logging nothing. */
-export function startTestCloud(db: TestDatabase): Promise<RunningCloud> {
+export function startTestCloud(db: TestDatabase, extra: Partial<StartCloudOptions> = {}): Promise<RunningCloud> {
   return startCloud({
     port: 0,
     host: '127.0.0.1',
@@ -16,6 +16,7 @@ export function startTestCloud(db: TestDatabase): Promise<RunningCloud> {
     seedDemo: { venueKey: VENUE_KEY, bands: 10 },
     jobPollingIntervalSeconds: 0.5,
     log: pino({ level: process.env.TAPLINE_LOG_LEVEL ?? 'silent' }),
+    ...extra,
   });
 }
 

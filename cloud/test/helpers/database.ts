@@ -10,7 +10,7 @@ import pg from 'pg';
  */
 export interface TestDatabase {
   kind: 'pglite' | 'postgres';
-  /** Spread into `openDatabase` / `startCloud`. */
+  /** Spread into `openDatabase` / `startCloud` (`dataDir` also holds the cloud's files when the data is on PostgreSQL). */
   options: { databaseUrl?: string; dataDir?: string };
   /** Environment for a forked `cloud/src/main.ts` using the same data. */
   env: Record<string, string>;
@@ -64,12 +64,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const name = `tapline_t_${randomBytes(6).toString('hex')}`;
     await adminQuery(`create database ${name}`);
     const databaseUrl = urlFor(name);
+    // The database is on the server; files the cloud writes (exports) still need a folder of their own.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapline-pg-'));
     return {
       kind: 'postgres',
-      options: { databaseUrl },
-      env: { DATABASE_URL: databaseUrl },
+      options: { databaseUrl, dataDir },
+      env: { DATABASE_URL: databaseUrl, TAPLINE_DATA_DIR: dataDir },
       // FORCE: a killed child process may leave sessions behind until the server notices.
-      drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+      drop: async () => {
+        await adminQuery(`drop database if exists ${name} with (force)`);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
     };
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapline-'));
