@@ -9,6 +9,7 @@ import { allConfigEntities, configCursor } from './db/config-store.ts';
 import { ensureHubId } from './db/meta-store.ts';
 import { openHubDb } from './db/open.ts';
 import { OrderStore } from './db/order-store.ts';
+import { TabStore } from './db/tab-store.ts';
 import { conflicts, rejected } from './db/schema.ts';
 import { authenticateTerminal, insertTerminal, listTerminals, touchTerminal } from './db/terminal-store.ts';
 import { advertiseHub, type HubAdvertiser } from './discovery/advertise.ts';
@@ -16,6 +17,7 @@ import { createHubApp } from './http/app.ts';
 import { createLogger } from './log.ts';
 import { newTerminalToken, PairingCodes, type PairingCode } from './pairing-codes.ts';
 import { GroupCommit } from './realtime/group-commit.ts';
+import { TabFeed } from './realtime/tab-feed.ts';
 import { TerminalSockets } from './realtime/terminal-sockets.ts';
 import { Throttle } from './realtime/throttle.ts';
 import type { HubStatusReport } from './status-report.ts';
@@ -142,6 +144,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     sockets?.broadcastStatus(s);
   }, 500);
   uplink.on('change', () => statusThrottle.trigger());
+  const tabFeed = new TabFeed(new TabStore(hubDb.sqlite), (messageFor) => sockets?.sendTabs(messageFor));
 
   const uploader = cloudUrl
     ? new Uploader({
@@ -165,6 +168,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     : null;
 
   const ingest = new GroupCommit(store, log.child({ part: 'ingest' }), (report) => {
+    tabFeed.touch(report.touchedBands);
     if (report.stored === 0) return;
     for (const [t, n] of report.storedByTerminal) ordersByTerminal.set(t, (ordersByTerminal.get(t) ?? 0) + n);
     queueDepth += report.stored;
@@ -219,6 +223,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     ingest,
     configSnapshot,
     hubStatus,
+    tabsSnapshot: (terminalId) => tabFeed.snapshot(terminalId),
     onPresence: (terminalId) => touchTerminal(db, terminalId, new Date().toISOString()),
     log: log.child({ part: 'sockets' }),
   });
@@ -274,6 +279,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     (closing ??= (async () => {
       clearInterval(codeTimer);
       statusThrottle.cancel();
+      tabFeed.close();
       // Goodbye first, so terminals stop offering a hub that is going away.
       await advertiser?.close();
       await Promise.all([uploader?.stop(), puller?.stop()]);

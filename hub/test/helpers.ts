@@ -17,6 +17,8 @@ import {
   type OrdersPushAck,
   type PairResponse,
   type Sale,
+  type TabsMessage,
+  type Void,
 } from '@tapline/shared';
 import { startHub, type RunningHub, type StartHubOptions } from '../src/hub.ts';
 
@@ -49,9 +51,11 @@ export interface TestTerminal {
   socket: Socket;
   configs: ConfigMessage[];
   statuses: HubStatus[];
+  tabs: TabsMessage[];
   /** Resolves with the next `config` message matching `pred`, including ones already received. */
   nextConfig(pred: (m: ConfigMessage) => boolean): Promise<ConfigMessage>;
   nextStatus(pred: (m: HubStatus) => boolean): Promise<HubStatus>;
+  nextTabs(pred: (m: TabsMessage) => boolean): Promise<TabsMessage>;
   push(orders: unknown[]): Promise<OrdersPushAck>;
   close(): void;
 }
@@ -76,16 +80,20 @@ export function connectTerminal(url: string, auth: unknown): Promise<TestTermina
   const socket = ioClient(url, { auth: auth as Record<string, unknown>, transports: ['websocket'], reconnection: false, forceNew: true });
   const configs: ConfigMessage[] = [];
   const statuses: HubStatus[] = [];
+  const tabs: TabsMessage[] = [];
   socket.on('config', (m: ConfigMessage) => configs.push(m));
   socket.on('hub:status', (m: HubStatus) => statuses.push(m));
+  socket.on('tabs', (m: TabsMessage) => tabs.push(m));
   return new Promise((resolve, reject) => {
     socket.once('connect', () =>
       resolve({
         socket,
         configs,
         statuses,
+        tabs,
         nextConfig: waiter(configs, socket, 'config'),
         nextStatus: waiter(statuses, socket, 'hub:status'),
+        nextTabs: waiter(tabs, socket, 'tabs'),
         push: (orders) => socket.timeout(20_000).emitWithAck('orders:push', { v: 1, orders }) as Promise<OrdersPushAck>,
         close: () => socket.close(),
       }),
@@ -118,6 +126,25 @@ export function makeSale(terminalId: string, seq: number, overrides: Partial<Sal
     currency: 'EUR',
     lines: [{ productId: 'beer', name: 'Beer', quantity: 2, unitPrice: 650 }],
     total: 1300,
+    ...overrides,
+  };
+}
+
+export function makeVoid(terminalId: string, seq: number, sale: Sale, overrides: Partial<Void> = {}): Void {
+  return {
+    id: newId(),
+    terminalId,
+    seq,
+    eventId: sale.eventId,
+    stationId: sale.stationId,
+    staffId: null,
+    bandUid: sale.bandUid,
+    createdAt: new Date().toISOString(),
+    offline: false,
+    kind: 'void',
+    voidsOrderId: sale.id,
+    reason: 'spilled',
+    supervisorId: 'sup-1',
     ...overrides,
   };
 }

@@ -2,7 +2,17 @@ import { eq } from 'drizzle-orm';
 import type { TerminalDb } from './db/open.ts';
 import { meta } from './db/schema.ts';
 
-export type MetaKey = 'hubUrl' | 'hubId' | 'terminalId' | 'token' | 'stationId' | 'configCursor' | 'lastAckAt' | 'terminalName';
+export type MetaKey =
+  | 'hubUrl'
+  | 'hubId'
+  | 'terminalId'
+  | 'token'
+  | 'stationId'
+  | 'configCursor'
+  | 'lastAckAt'
+  | 'terminalName'
+  | 'tabsCommittedSeq'
+  | 'tabsSeqFloor';
 
 /** Key/value settings of this terminal, read through to SQLite (they change rarely, reads are cheap). */
 export class MetaStore {

@@ -76,6 +76,11 @@ export interface AckOutcome {
 export interface TerminalContext {
   terminalId(): string | null;
   online(): boolean;
+  /**
+   * Up to which of this terminal's seqs the hub's venue tabs (`venue_tabs`) include its own facts (VenueTabs).
+   * Without it, 0: with no venue tabs either, a tab is this terminal's own sales alone.
+   */
+  tabsCommittedSeq?(): number;
 }
 
 interface OrderRow {
@@ -127,11 +132,21 @@ export class OrderStore {
          VALUES (@id, @seq, @kind, @bandUid, @total, @voidsOrderId, @body, 'pending', @offline, @createdAt)`,
       ),
       insertOutbox: s.prepare(`INSERT INTO outbox (seq, order_id) VALUES (?, ?)`),
-      // A sale stops counting once a void of it exists; facts the hub rejected never reached the tab.
+      // The hub's venue tab (every terminal's facts up to @c of ours), plus our own sales it has not seen, less our
+      // sales it counts whose void it has not seen. Facts the hub rejected never reached any tab. One pass over the
+      // band's own sales, as the own-only tab took, plus one primary-key read.
       tabTotal: s.prepare(
-        `SELECT coalesce(sum(o.total), 0) AS v FROM orders o
-         WHERE o.band_uid = ? AND o.kind = 'sale' AND o.status != 'rejected'
-           AND NOT EXISTS (SELECT 1 FROM orders x WHERE x.voids_order_id = o.id AND x.status != 'rejected')`,
+        `SELECT coalesce((SELECT total FROM venue_tabs WHERE band_uid = @band), 0) + coalesce((
+           SELECT sum(CASE
+             WHEN o.seq > @c THEN
+               CASE WHEN EXISTS (SELECT 1 FROM orders x WHERE x.voids_order_id = o.id AND x.status != 'rejected')
+                 THEN 0 ELSE o.total END
+             ELSE
+               CASE WHEN EXISTS (SELECT 1 FROM orders x WHERE x.voids_order_id = o.id AND x.status != 'rejected' AND x.seq > @c)
+                 THEN -o.total ELSE 0 END
+           END)
+           FROM orders o WHERE o.band_uid = @band AND o.kind = 'sale' AND o.status != 'rejected'
+         ), 0) AS v`,
       ),
       bandOfflineSpent: s.prepare(
         `SELECT coalesce(sum(total), 0) AS v FROM orders
@@ -260,9 +275,18 @@ export class OrderStore {
     return { order: parsed.data, tabTotal: this.tabTotal(sale.bandUid) };
   }
 
-  /** The band's tab as this terminal knows it: its own sales to the band, less the voided ones. */
+  /**
+   * The band's venue-wide tab as this terminal knows it: the hub's total of every terminal's sales (less voids) as of
+   * committedSeq, corrected by this terminal's own facts after committedSeq. Exact as long as the hub holds a prefix
+   * of our facts by seq, which the outbox's one-batch-at-a-time, in-order delivery gives.
+   */
   tabTotal(bandUid: string): number {
-    return this.scalar(this.st.tabTotal, bandUid);
+    return this.scalar(this.st.tabTotal, { band: bandUid, c: this.ctx.tabsCommittedSeq?.() ?? 0 });
+  }
+
+  /** The seq of the newest fact made here (0 if none). */
+  lastSeq(): number {
+    return this.nextSeq - 1;
   }
 
   /** What this terminal has taken while cut off from the hub and not yet delivered: the offline total's use. */

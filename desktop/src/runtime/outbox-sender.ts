@@ -4,6 +4,7 @@ import {
   HubStatus,
   OrdersPushAck,
   PROTOCOL_VERSION,
+  TabsMessage,
   TerminalEvents,
   type TerminalAuth,
 } from '@tapline/shared';
@@ -35,6 +36,7 @@ export interface SenderEvents {
   acked: [AckOutcome];
   config: [ConfigMessage];
   hubStatus: [HubStatus];
+  tabs: [TabsMessage];
 }
 
 class NotConnected extends Error {
@@ -113,6 +115,15 @@ export class OutboxSender extends EventEmitter<SenderEvents> {
       const st = HubStatus.safeParse(raw);
       if (st.success) this.emit('hubStatus', st.data);
       else o.logger.warn({ error: describeZodError(st.error) }, 'ignored a hub:status that fails its schema');
+    });
+    this.socket.on(TerminalEvents.tabs, (raw: unknown) => {
+      const msg = TabsMessage.safeParse(raw);
+      if (!msg.success) {
+        // Safe to skip: the tabs held stay consistent with the committedSeq they came with, only older.
+        o.logger.error({ error: describeZodError(msg.error) }, 'ignored a tabs message that fails its schema');
+        return;
+      }
+      this.emit('tabs', msg.data);
     });
   }
 

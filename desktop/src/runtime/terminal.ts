@@ -6,6 +6,7 @@ import {
   type HubStatus,
   type Product,
   type Station,
+  type TabsMessage,
   type UplinkState,
   type Wristband,
 } from '@tapline/shared';
@@ -26,6 +27,7 @@ import {
 } from './order-store.ts';
 import { OutboxSender, type SenderOptions } from './outbox-sender.ts';
 import { pair, type PairingResult } from './pairing.ts';
+import { VenueTabs } from './venue-tabs.ts';
 
 export type SenderTuning = Pick<
   SenderOptions,
@@ -71,6 +73,8 @@ export interface TerminalEvents {
   status: [TerminalStatus];
   config: [ConfigMessage];
   acked: [AckOutcome];
+  /** The hub's venue-wide tabs were applied: a tab on screen may have changed. */
+  tabs: [TabsMessage];
 }
 
 /** The runtime of one kiosk: storage, order making, delivery to the hub. No UI and no Electron here. */
@@ -78,6 +82,7 @@ export class Terminal extends EventEmitter<TerminalEvents> {
   private readonly meta: MetaStore;
   private readonly cache: ConfigCache;
   private readonly orders: OrderStore;
+  private readonly venueTabs: VenueTabs;
   private sender: OutboxSender | null = null;
   private terminalId: string | null;
   private hubStatus: HubStatus | null = null;
@@ -92,9 +97,11 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     this.meta = new MetaStore(db);
     this.cache = new ConfigCache(db);
     this.terminalId = this.meta.get('terminalId');
+    this.venueTabs = new VenueTabs(db, this.meta);
     this.orders = new OrderStore(db, this.cache, {
       terminalId: () => this.terminalId,
       online: () => this.sender?.connected ?? false,
+      tabsCommittedSeq: () => this.venueTabs.committedSeq(),
     });
   }
 
@@ -111,8 +118,10 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     if (this.isPaired() && pending > 0) {
       throw new TerminalError('pending_orders', `${pending} orders have not reached the current hub yet; pair again once they have.`);
     }
+    const previousHubId = this.isPaired() ? this.meta.get('hubId') : null;
     const result = await pair(this.meta, hubUrl, code, name);
     this.terminalId = result.terminalId;
+    this.venueTabs.paired(previousHubId === result.hubId, this.orders.lastSeq());
     this.log.info({ hubUrl: result.hubUrl, hubId: result.hubId, terminalId: result.terminalId }, 'paired with the hub');
     if (this.sender) {
       await this.stopSender();
@@ -143,6 +152,11 @@ export class Terminal extends EventEmitter<TerminalEvents> {
       this.log.info({ full: msg.full, cursor: msg.cursor, entities: msg.entities.length }, 'configuration received');
       this.emit('config', msg);
       this.emitStatus();
+    });
+    sender.on('tabs', (msg) => {
+      this.venueTabs.apply(msg);
+      this.log.debug({ full: msg.full, committedSeq: msg.committedSeq, bands: msg.tabs.length }, 'venue tabs received');
+      this.emit('tabs', msg);
     });
     sender.on('hubStatus', (st) => {
       this.hubStatus = st;

@@ -8,12 +8,17 @@ import {
   type ItemResult,
   type OrderFact,
   type OrdersPushAck,
+  type TabsMessage,
 } from '@tapline/shared';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
+
+function terminalOf(socket: Socket): string {
+  return (socket.data as { terminalId: string }).terminalId;
+}
 
 export interface Push {
   orders: unknown[];
@@ -28,7 +33,7 @@ export type PushHandler = (push: Push, hub: FakeHub) => Promise<OrdersPushAck | 
  * connect and an `orders:push` whose answer each test controls. It can stop and come back on the same port.
  */
 export class FakeHub extends EventEmitter<{ push: [Push]; connection: [Socket]; refused: [] }> {
-  readonly hubId = 'hub-test';
+  hubId = 'hub-test';
   code = '123456';
   entities: ConfigEntity[];
   cursor = 1;
@@ -38,6 +43,8 @@ export class FakeHub extends EventEmitter<{ push: [Push]; connection: [Socket]; 
   readonly stored = new Map<string, { fact: OrderFact; fingerprint: string }>();
   readonly tokens = new Map<string, string>();
   handler: PushHandler = (push) => this.store(push.orders);
+  /** The venue-tabs snapshot a connecting terminal gets after its config; undefined sends none, as an older hub. */
+  tabsOnConnect: (terminalId: string) => TabsMessage | undefined = () => undefined;
   port = 0;
   private http: HttpServer | null = null;
   private io: Server | null = null;
@@ -67,6 +74,8 @@ export class FakeHub extends EventEmitter<{ push: [Push]; connection: [Socket]; 
     });
     io.on('connection', (socket) => {
       socket.emit('config', this.configMessage(true, this.entities));
+      const tabs = this.tabsOnConnect(terminalOf(socket));
+      if (tabs) socket.emit('tabs', tabs);
       socket.emit('hub:status', this.hubStatus('online', 0));
       socket.on('orders:push', async (payload: { orders: unknown[] }, ack: (a: OrdersPushAck) => void) => {
         const push = { orders: payload.orders, socket };
@@ -115,6 +124,21 @@ export class FakeHub extends EventEmitter<{ push: [Push]; connection: [Socket]; 
   broadcastConfig(full: boolean, entities: ConfigEntity[]): void {
     this.cursor++;
     this.io?.emit('config', this.configMessage(full, entities));
+  }
+
+  /**
+   * Sends `tabs` to every connected socket, each message built for that socket's terminal, as the real hub does.
+   * `messageFor` may return anything: tests of the terminal's schema check send malformed messages through it.
+   */
+  sendTabs(messageFor: (terminalId: string) => unknown): void {
+    for (const socket of this.io?.sockets.sockets.values() ?? []) socket.emit('tabs', messageFor(terminalOf(socket)));
+  }
+
+  /** The highest seq of this terminal's facts the default handler has stored (0 if none): its committedSeq. */
+  committedSeq(terminalId: string): number {
+    let max = 0;
+    for (const { fact } of this.stored.values()) if (fact.terminalId === terminalId && fact.seq > max) max = fact.seq;
+    return max;
   }
 
   broadcastStatus(uplink: HubStatus['uplink'], pendingUpload: number): void {

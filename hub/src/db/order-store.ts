@@ -23,11 +23,15 @@ export class OrderStore {
   private readonly outboxPage: Database.Statement<[number], OutboxItem>;
   private readonly deleteOutbox: Database.Statement;
   private readonly insertRejected: Database.Statement;
+  private readonly addSaleToTab: Database.Statement;
+  private readonly saleOf: Database.Statement<[string], { bandUid: string; total: number }>;
+  private readonly voidCount: Database.Statement<[string], { n: number }>;
+  private readonly subtractFromTab: Database.Statement;
 
   constructor(private readonly sqlite: Database.Database) {
     this.insertOrder = sqlite.prepare(
-      `INSERT INTO orders (id, terminal_id, seq, event_id, kind, band_uid, total, body, fingerprint, received_at)
-       VALUES (@id, @terminalId, @seq, @eventId, @kind, @bandUid, @total, @body, @fingerprint, @receivedAt)
+      `INSERT INTO orders (id, terminal_id, seq, event_id, kind, band_uid, total, voids_order_id, body, fingerprint, received_at)
+       VALUES (@id, @terminalId, @seq, @eventId, @kind, @bandUid, @total, @voidsOrderId, @body, @fingerprint, @receivedAt)
        ON CONFLICT(id) DO NOTHING`,
     );
     this.insertOutbox = sqlite.prepare('INSERT INTO cloud_outbox (order_id) VALUES (?)');
@@ -45,6 +49,15 @@ export class OrderStore {
     this.insertRejected = sqlite.prepare(
       'INSERT OR IGNORE INTO rejected (order_id, body, error, rejected_at) VALUES (?, ?, ?, ?)',
     );
+    // A void may in principle arrive before its sale (facts in any order): such a sale never enters the tab.
+    this.addSaleToTab = sqlite.prepare(
+      `INSERT INTO band_tabs (band_uid, total)
+       SELECT @bandUid, @total WHERE NOT EXISTS (SELECT 1 FROM orders WHERE voids_order_id = @id)
+       ON CONFLICT(band_uid) DO UPDATE SET total = total + excluded.total`,
+    );
+    this.saleOf = sqlite.prepare(`SELECT band_uid AS bandUid, total FROM orders WHERE id = ? AND kind = 'sale'`);
+    this.voidCount = sqlite.prepare('SELECT COUNT(*) AS n FROM orders WHERE voids_order_id = ?');
+    this.subtractFromTab = sqlite.prepare('UPDATE band_tabs SET total = total - ? WHERE band_uid = ?');
   }
 
   transaction<T>(fn: () => T): T {
@@ -54,8 +67,9 @@ export class OrderStore {
   /**
    * Stores one terminal's facts: a new id gets its order row and outbox row; a known id with the same fingerprint
    * is a duplicate (no new outbox row); a known id with another fingerprint is a conflict, kept for review.
+   * A stored fact updates its band's tab in the same transaction; the bands whose tab it may change go to `touched`.
    */
-  insertFacts(terminalId: string, facts: readonly ParsedFact[], receivedAt: string): StoreOutcome[] {
+  insertFacts(terminalId: string, facts: readonly ParsedFact[], receivedAt: string, touched?: Set<string>): StoreOutcome[] {
     const outcomes: StoreOutcome[] = [];
     for (const { fact, fingerprint } of facts) {
       const body = canonicalJson(fact);
@@ -67,12 +81,14 @@ export class OrderStore {
         kind: fact.kind,
         bandUid: fact.bandUid,
         total: fact.kind === 'sale' ? fact.total : null,
+        voidsOrderId: fact.kind === 'void' ? fact.voidsOrderId : null,
         body,
         fingerprint,
         receivedAt,
       });
       if (info.changes === 1) {
         this.insertOutbox.run(fact.id);
+        this.applyToTab(fact, touched);
         outcomes.push('stored');
         continue;
       }
@@ -86,6 +102,20 @@ export class OrderStore {
     }
     this.touchTerminal.run(receivedAt, terminalId);
     return outcomes;
+  }
+
+  /** Called once per newly stored fact, inside the caller's transaction. */
+  private applyToTab(fact: ParsedFact['fact'], touched: Set<string> | undefined): void {
+    if (fact.kind === 'sale') {
+      this.addSaleToTab.run({ bandUid: fact.bandUid, total: fact.total, id: fact.id });
+      touched?.add(fact.bandUid);
+      return;
+    }
+    // The sale's own band, not the void's, is the one that changes; a second void of the same sale changes nothing.
+    const sale = this.saleOf.get(fact.voidsOrderId);
+    if (!sale || this.voidCount.get(fact.voidsOrderId)!.n !== 1) return;
+    this.subtractFromTab.run(sale.total, sale.bandUid);
+    touched?.add(sale.bandUid);
   }
 
   /** The oldest `limit` orders the cloud has not acknowledged, in the order they arrived. */

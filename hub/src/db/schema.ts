@@ -29,12 +29,28 @@ export const orders = sqliteTable(
     bandUid: text('band_uid').notNull(),
     /** Minor units; null for voids, which carry no amount of their own. */
     total: integer('total'),
+    /** For a void, the sale it cancels: lets a tab skip voided sales without parsing bodies. */
+    voidsOrderId: text('voids_order_id'),
     body: text('body').notNull(),
     fingerprint: text('fingerprint').notNull(),
     receivedAt: text('received_at').notNull(),
   },
-  (t) => [index('orders_terminal_seq').on(t.terminalId, t.seq), index('orders_band').on(t.bandUid)],
+  (t) => [
+    index('orders_terminal_seq').on(t.terminalId, t.seq),
+    index('orders_band').on(t.bandUid),
+    index('orders_voids').on(t.voidsOrderId),
+  ],
 );
+
+/**
+ * Each band's venue-wide tab (its sales, less the voided ones), kept in the same transaction as the orders that
+ * change it, so a terminal's full snapshot is one read of this table rather than a scan of every order. It can be
+ * rebuilt from `orders` at any time (the migration that made it does exactly that).
+ */
+export const bandTabs = sqliteTable('band_tabs', {
+  bandUid: text('band_uid').primaryKey(),
+  total: integer('total').notNull(),
+});
 
 /** Orders the cloud has not acknowledged yet, drained in id order. */
 export const cloudOutbox = sqliteTable(

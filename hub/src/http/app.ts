@@ -17,6 +17,22 @@ function sendError(res: Response, status: number, code: ErrorBody['code'], messa
   res.status(status).json({ code, message } satisfies ErrorBody);
 }
 
+/** A sentence for each way express.json refuses a body. */
+function bodyRefusal(err: Error & { type?: string }): string {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return `The request body is not valid JSON: ${err.message}`;
+    case 'entity.too.large':
+      return 'The request body is larger than the hub accepts (1 MB).';
+    case 'charset.unsupported':
+      return `The request body's charset is not supported (${err.message}); send UTF-8 JSON.`;
+    case 'encoding.unsupported':
+      return `The request body's content-encoding is not supported (${err.message}); send it uncompressed, gzip or deflate.`;
+    default:
+      return `The request body could not be read: ${err.message}.`;
+  }
+}
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export function createHubApp(deps: HubAppDeps): express.Express {
@@ -60,8 +76,9 @@ export function createHubApp(deps: HubAppDeps): express.Express {
   app.use((_req, res) => sendError(res, 404, 'not_found', 'No such endpoint on this hub.'));
 
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (err.type === 'entity.parse.failed' || err.type === 'entity.too.large' || err.status === 400) {
-      return sendError(res, err.status ?? 400, 'invalid_body', `The request body is not acceptable JSON: ${err.message}`);
+    // Every refusal of the body parser (bad JSON, too large, a charset or encoding it cannot read) is the client's.
+    if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+      return sendError(res, err.status, 'invalid_body', bodyRefusal(err));
     }
     deps.log.error({ err }, 'request failed');
     sendError(res, 500, 'internal', 'The hub failed to handle this request.');

@@ -16,6 +16,8 @@ export interface CommitReport {
   storedByTerminal: Map<string, number>;
   stored: number;
   conflicts: number;
+  /** Bands whose venue-wide tab this commit may have changed. */
+  touchedBands: Set<string>;
 }
 
 /**
@@ -83,15 +85,17 @@ export class GroupCommit {
     this.pending = [];
     if (batch.length === 0) return;
     const receivedAt = new Date().toISOString();
+    // Bands of a rolled-back attempt may stay in here: re-reading an unchanged tab costs nothing and says the truth.
+    const touchedBands = new Set<string>();
     let outcomes: Array<StoreOutcome[] | Error>;
     try {
-      outcomes = this.store.transaction(() => batch.map((p) => this.store.insertFacts(p.terminalId, p.facts, receivedAt)));
+      outcomes = this.store.transaction(() => batch.map((p) => this.store.insertFacts(p.terminalId, p.facts, receivedAt, touchedBands)));
     } catch (err) {
       // One bad push must not cost the others their commit: retry each alone.
       this.log.error({ err, pushes: batch.length }, 'group commit failed; committing pushes one by one');
       outcomes = batch.map((p) => {
         try {
-          return this.store.transaction(() => this.store.insertFacts(p.terminalId, p.facts, receivedAt));
+          return this.store.transaction(() => this.store.insertFacts(p.terminalId, p.facts, receivedAt, touchedBands));
         } catch (e) {
           this.log.error({ err: e, terminalId: p.terminalId }, 'push could not be committed');
           return e instanceof Error ? e : new Error(String(e));
@@ -99,7 +103,7 @@ export class GroupCommit {
       });
     }
 
-    const report: CommitReport = { storedByTerminal: new Map(), stored: 0, conflicts: 0 };
+    const report: CommitReport = { storedByTerminal: new Map(), stored: 0, conflicts: 0, touchedBands };
     batch.forEach((p, i) => {
       const out = outcomes[i]!;
       if (out instanceof Error) {

@@ -11,15 +11,19 @@ import {
   type ErrorCode,
   type HubStatus,
   type OrdersPushAck,
+  type TabsMessage,
 } from '@tapline/shared';
 import type { TerminalRow } from '../db/terminal-store.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { TabsFor } from './tab-feed.ts';
 
 export interface TerminalSocketsDeps {
   authenticate: (terminalId: string, token: string) => TerminalRow | undefined;
   ingest: GroupCommit;
   configSnapshot: () => ConfigMessage;
   hubStatus: () => HubStatus;
+  /** The full venue-tabs snapshot for this terminal, sent right after the config snapshot. */
+  tabsSnapshot: (terminalId: string) => TabsMessage;
   /** A terminal's first socket connected or its last one left. */
   onPresence: (terminalId: string, online: boolean) => void;
   log: Logger;
@@ -73,6 +77,13 @@ export class TerminalSockets {
     this.io.emit(TerminalEvents.hubStatus, status);
   }
 
+  /** Per socket, not io.emit: each terminal's message carries its own committedSeq. */
+  sendTabs(messageFor: TabsFor): void {
+    for (const socket of this.io.sockets.sockets.values()) {
+      socket.emit(TerminalEvents.tabs, messageFor((socket.data as SocketData).terminalId));
+    }
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.io.close(() => resolve());
@@ -88,6 +99,7 @@ export class TerminalSockets {
     log.info({ name: terminalName }, 'terminal connected');
 
     socket.emit(TerminalEvents.config, this.deps.configSnapshot());
+    socket.emit(TerminalEvents.tabs, this.deps.tabsSnapshot(terminalId));
     socket.emit(TerminalEvents.hubStatus, this.deps.hubStatus());
 
     socket.on(TerminalEvents.ordersPush, (payload: unknown, ack: unknown) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BandUid } from '../band-uid.ts';
 import { ConfigEntity } from '../domain.ts';
 import { Id } from '../ids.ts';
 import { ErrorBody } from './errors.ts';
@@ -11,6 +12,8 @@ import { ProtocolVersion } from './version.ts';
  *   terminal → hub  `orders:push`   OrdersPush, acked with OrdersPushAck after the hub's durable commit
  *   hub → terminal  `config`        ConfigMessage: a full snapshot on connect, then changes as they arrive
  *   hub → terminal  `hub:status`    HubStatus: what the terminal shows about the link to the cloud
+ *   hub → terminal  `tabs`          TabsMessage: venue-wide band tabs, a full snapshot on connect, then the bands
+ *                                   that changed; tailored per terminal (its own `committedSeq`), so never io.emit
  *
  * Pairing is plain HTTP on the same port: POST /v1/pair with PairRequest gives PairResponse.
  */
@@ -18,6 +21,7 @@ export const TerminalEvents = {
   ordersPush: 'orders:push',
   config: 'config',
   hubStatus: 'hub:status',
+  tabs: 'tabs',
 } as const;
 
 export const MAX_PUSH_BATCH = 500;
@@ -51,6 +55,31 @@ export const ConfigMessage = z.object({
   entities: z.array(ConfigEntity),
 });
 export type ConfigMessage = z.infer<typeof ConfigMessage>;
+
+/** A band's tab at the hub: its sales from every terminal, less the voided ones, in minor units. */
+export const BandTab = z.object({
+  bandUid: BandUid,
+  total: z.number().int(),
+});
+export type BandTab = z.infer<typeof BandTab>;
+
+/**
+ * Additive to protocol version 1: an older terminal ignores the event. A terminal's venue tab for a band is
+ * `total` here plus its own facts with a `seq` above `committedSeq` (see desktop/src/runtime/venue-tabs.ts).
+ */
+export const TabsMessage = z.object({
+  v: ProtocolVersion,
+  /** true: these are all the bands with a non-zero tab, replace what you hold; false: upsert these bands. */
+  full: z.boolean(),
+  /**
+   * For the receiving terminal, the highest `seq` of its own facts the hub had committed when it computed these
+   * totals (0 if none). A terminal sends in seq order and waits for each ack, so the hub holds a prefix of its facts:
+   * every fact at or below this seq that the hub accepted is in the totals, and nothing above it is.
+   */
+  committedSeq: z.number().int().nonnegative(),
+  tabs: z.array(BandTab),
+});
+export type TabsMessage = z.infer<typeof TabsMessage>;
 
 export const UplinkState = z.enum(['online', 'offline', 'unknown']);
 export type UplinkState = z.infer<typeof UplinkState>;

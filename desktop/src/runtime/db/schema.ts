@@ -54,3 +54,12 @@ export const outbox = sqliteTable('outbox', {
     .notNull()
     .references(() => orders.id),
 });
+
+/**
+ * The venue-wide tabs as the hub last said (its sales from every terminal, less voids), kept so a terminal restarted
+ * without the hub still knows them. The `committedSeq` they go with is `tabsCommittedSeq` in meta.
+ */
+export const venueTabs = sqliteTable('venue_tabs', {
+  bandUid: text('band_uid').primaryKey(),
+  total: integer('total').notNull(),
+});
