@@ -105,15 +105,26 @@ export class TestVenue {
   }
 }
 
-/** Resolves with the first IPC message from `p` that satisfies `match`. */
+/**
+ * Resolves with the first IPC message from `p` that satisfies `match`; rejects if `p` exits first, so a test never
+ * waits forever on a process that has finished (a terminal that drained sooner than the test expected).
+ */
 export function nextMessage<T>(p: ServiceProcess, match: (m: T) => boolean): Promise<T> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const on = (m: T) => {
-      if (match(m)) {
-        p.off('message', on);
-        resolve(m);
-      }
+      if (!match(m)) return;
+      cleanup();
+      resolve(m);
+    };
+    const onExit = (e: { code: number | null; signal: string | null }) => {
+      cleanup();
+      reject(new Error(`${p.spec.name} exited (code ${e.code}, signal ${e.signal}) before the awaited message; see ${p.spec.logFile}`));
+    };
+    const cleanup = () => {
+      p.off('message', on);
+      p.off('exit', onExit);
     };
     p.on('message', on);
+    p.on('exit', onExit);
   });
 }
