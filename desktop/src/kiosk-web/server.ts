@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { KioskEvents } from '../kiosk/api.ts';
 import { KioskError } from '../kiosk/kiosk-error.ts';
@@ -22,6 +22,21 @@ const STATUS: Partial<Record<KioskError['code'], number>> = {
   locked_out: 429,
   internal: 500,
 };
+
+/** A sentence for each way express refuses a call before the kiosk sees it. */
+function callRefusal(err: Error & { type?: string }): string {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return "The call's arguments are not valid JSON.";
+    case 'entity.too.large':
+      return "The call's arguments are larger than the kiosk accepts (64 kB).";
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return `The call's arguments are not readable (${err.message}); send UTF-8 JSON.`;
+    default:
+      return err instanceof URIError ? 'The call name in the address is not valid: it has a broken %-escape.' : `The call could not be read: ${err.message}.`;
+  }
+}
 
 /**
  * The browser kiosk's transport: the renderer's files and the kiosk API on loopback only. A random token in the page
@@ -66,7 +81,7 @@ export async function startKioskWebServer(opts: {
   const streams = new Set<Response>();
   app.get('/api/events', (req: Request, res: Response) => {
     if (!tokenOk(req.query.token)) {
-      res.status(401).end();
+      res.status(401).json({ error: { code: 'invalid_input', message: 'This page is not the kiosk (bad token).' } });
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -74,6 +89,20 @@ export async function startKioskWebServer(opts: {
     send(res, 'state', opts.service.state());
     streams.add(res);
     req.on('close', () => streams.delete(res));
+  });
+
+  app.use('/api', (req: Request, res: Response) => {
+    res.status(404).json({ error: { code: 'unknown_call', message: `The kiosk has no ${req.method} ${req.baseUrl}${req.path}.` } });
+  });
+  // What express refuses before a call runs (arguments that are not JSON or too large, a broken %-escape in the call
+  // name) is the page's mistake: said in the kiosk's error shape, never as an HTML error page.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const refused = typeof err.status === 'number' && err.status >= 400 && err.status < 500;
+    if (!refused) opts.log.error({ err }, 'kiosk request failed');
+    const body = refused
+      ? { code: 'invalid_input' as const, message: callRefusal(err) }
+      : { code: 'internal' as const, message: 'Something went wrong in the kiosk.' };
+    res.status(refused ? err.status! : 500).json({ error: body });
   });
 
   function send<E extends keyof KioskEvents>(res: Response, event: E, payload: KioskEvents[E]): void {
