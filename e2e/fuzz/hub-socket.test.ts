@@ -41,7 +41,7 @@ let sinceGood = 0;
  */
 const KNOWN_GAPS = {
   /** terminal-sockets.ts puts `String(auth.v)` in its message, which throws for `{ toString: [] }`. */
-  handshakeStringifiesV: true,
+  handshakeStringifiesV: false,
 };
 
 /** The `v` of a raw handshake payload, if it is JSON with one. */

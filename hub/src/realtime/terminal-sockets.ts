@@ -53,7 +53,7 @@ export class TerminalSockets {
     this.io.use((socket, next) => {
       const auth = socket.handshake.auth as Record<string, unknown> | undefined;
       if (auth && auth.v !== undefined && auth.v !== PROTOCOL_VERSION) {
-        return next(connectError('unsupported_version', `This hub speaks protocol version ${PROTOCOL_VERSION}; the terminal sent ${String(auth.v)}.`));
+        return next(connectError('unsupported_version', `This hub speaks protocol version ${PROTOCOL_VERSION}; the terminal sent ${typeof auth.v === 'number' || typeof auth.v === 'string' ? auth.v : typeof auth.v}.`));
       }
       const parsed = TerminalAuth.safeParse(auth);
       if (!parsed.success) return next(connectError('unauthorized', `Handshake auth is missing or malformed: ${describeZodError(parsed.error)}`));
