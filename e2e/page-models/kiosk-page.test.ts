@@ -134,6 +134,8 @@ describe('kiosk screens', { skip: skip ?? false }, () => {
     assert.equal(rows[0]?.status, 'acked');
     const notice = await k.voidOrder(firstSeq, SUPERVISOR, 'Wrong drink');
     assert.match(notice, /Emma's tab is now €0\.00/);
+    // The list refreshes after the void's answer: wait for the row to say so before reading every row.
+    await k.page.locator(`[data-testid="order-row-${firstSeq}"][data-voided="true"]`).waitFor();
     const after = await k.recentRows();
     assert.equal(after.find((r) => r.seq === firstSeq)?.voided, true);
     assert.equal(after.find((r) => r.kind === 'void')?.seq, firstSeq + 1);
