@@ -69,6 +69,7 @@ export async function benchHubIngest(perTerminal = 250): Promise<{ row: BenchRow
       measured: `${fmt.rate(rate)} durable`,
       baseline: `raw commit per order ${fmt.rate(raw)}`,
       ratio: rate / raw,
+      higherIsBetter: true,
       goal: '≥ 3,000/s',
       met: rate >= 3000,
       detail: `${20 * perTerminal} orders, one per push, each acked after commit; ratio is throughput against the raw loop (higher is better)`,

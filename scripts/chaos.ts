@@ -5,7 +5,8 @@
  * stop, everything drains, everything stops, and the ledger is read from the databases themselves. Everything goes
  * to stderr except one final line on stdout:
  *   orders=N lost=0 duplicated=0 tab_mismatches=0 kills=K faults=F
- * Exit 1 on any loss, duplicate or tab mismatch (or a run that could not drain).
+ * Exit 1 on any loss, duplicate or tab mismatch (or a run that could not drain). The drain is waited for as long as
+ * anything moves (--drain-stall without progress ends it), up to --drain-timeout in all.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,11 +15,15 @@ import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { FaultProxy, randomFaults } from '../e2e/harness/fault-proxy.ts';
 import { cloudProcess, freePort, hubProcess, terminalProcess } from '../e2e/harness/venue.ts';
-import { waitFor } from '../e2e/harness/wait.ts';
 import type { ServiceProcess } from '../e2e/harness/service-process.ts';
 import { seededRandom } from '../desktop/src/sim/random.ts';
 import { expectedTabs, explainLost, pricingInPlay, readCloudState, readHubHoldings, readTerminalFacts, reconcileChaos } from './lib/chaos-ledger.ts';
+import { chaosLine } from './lib/chaos-line.ts';
+import { DrainWatch, RateMeter } from './lib/drain-watch.ts';
+import { lastWords } from './lib/last-words.ts';
+import { formatDuration, LiveFigure } from './lib/live-figure.ts';
 import { Progress } from './lib/progress.ts';
+import { cloudOrders, cloudTab, hubFigures } from './lib/venue-figures.ts';
 
 const EVENT_ID = 'demo-event';
 
@@ -43,6 +48,7 @@ interface Options {
   killEvery: number;
   faultEvery: number;
   drainTimeout: number;
+  drainStall?: number;
   bands: number;
   keep?: boolean;
   databaseUrl?: string;
@@ -58,7 +64,8 @@ const opts = new Command('chaos')
   .option('--stall-seconds <s>', 'length of the stall on the hub→cloud link and on one terminal link', whole, 120)
   .option('--kill-every <s>', 'one SIGKILL in every slot of this many seconds (0: none)', Number, 15)
   .option('--fault-every <ms>', 'mean milliseconds between faults on each link (0: none)', Number, 3000)
-  .option('--drain-timeout <s>', 'how long the venue may take to drain once the faults stop', positive, 600)
+  .option('--drain-timeout <s>', 'the most the venue may take to drain once the faults stop, however well it progresses', positive, 3600)
+  .option('--drain-stall <s>', 'give up draining when nothing has moved for this long (default: 120 s + --stall-seconds)', positive)
   .option('--bands <n>', 'wristbands in the demo event', whole, 500)
   .option('--keep', 'keep the temporary folder (logs, databases) even when the run passes')
   .option('--database-url <url>', 'run the cloud on this PostgreSQL (an empty database) instead of PGlite')
@@ -87,11 +94,15 @@ const children: ServiceProcess[] = [];
 const proxies: FaultProxy[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 let interrupted = false;
-let chaosOn = false;
 /** Until the final stop, a process that exits by itself is restarted (and reported). */
 let supervising = false;
 /** Processes we are killing or stopping on purpose; any other exit is a crash worth reporting. */
 const intentional = new Set<ServiceProcess>();
+/**
+ * Processes inside restart(): its own retry loop owns them. Without this, a start that failed (the child exited
+ * before ready) was retried by restart() AND by the exit supervisor at once: two processes on one terminal database.
+ */
+const restarting = new Set<ServiceProcess>();
 let kills = 0;
 const crashes: string[] = [];
 
@@ -109,20 +120,27 @@ process.on('SIGINT', () => {
 
 /** Starts `p` again on its own data; a process that cannot come back ends the run. */
 async function restart(p: ServiceProcess): Promise<void> {
+  if (restarting.has(p)) return;
+  restarting.add(p);
   intentional.delete(p);
   let last: Error | null = null;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await p.start();
-      return;
-    } catch (err) {
-      last = err as Error;
-      progress.note(`${p.spec.name} did not come back (try ${attempt}/3): ${last.message}`);
-      // A start that timed out may have left its process running: never two on one database.
-      intentional.add(p);
-      await p.kill('SIGKILL');
-      intentional.delete(p);
+  try {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        // A stray start elsewhere already brought it back: starting again would orphan that process.
+        if (p.running) return;
+        await p.start();
+        return;
+      } catch (err) {
+        last = err as Error;
+        progress.note(`${p.spec.name} did not come back (try ${attempt}/3): ${last.message}`);
+        if (supervising) crashes.push(`${p.spec.name} (start ${attempt} failed: ${last.message})`);
+        // A start that timed out may have left its process running: never two on one database.
+        await p.kill('SIGKILL');
+      }
     }
+  } finally {
+    restarting.delete(p);
   }
   throw new Error(`${p.spec.name} could not be restarted: ${last?.message}`);
 }
@@ -130,31 +148,16 @@ async function restart(p: ServiceProcess): Promise<void> {
 function supervise(p: ServiceProcess): ServiceProcess {
   children.push(p);
   p.on('exit', (e: { code: number | null; signal: string | null }) => {
-    if (intentional.has(p) || !supervising || interrupted) return;
-    crashes.push(`${p.spec.name} (code ${e.code}, signal ${e.signal})`);
-    progress.note(`${p.spec.name} exited by itself (code ${e.code}, signal ${e.signal}); restarting it. See ${p.spec.logFile}`);
-    void sleep(500).then(() => (supervising ? restart(p).catch((err: Error) => progress.note(err.message)) : undefined));
+    if (intentional.has(p) || restarting.has(p) || !supervising || interrupted) return;
+    // Its last lines reach the log through a pipe: read them once they are in.
+    void sleep(500).then(() => {
+      const words = lastWords(p.spec.logFile);
+      crashes.push(`${p.spec.name} (code ${e.code}, signal ${e.signal}${words ? `: ${words}` : ''})`);
+      progress.note(`${p.spec.name} exited by itself (code ${e.code}, signal ${e.signal}${words ? `; its last words: "${words}"` : ''}); restarting it. See ${p.spec.logFile}`);
+      return supervising && !intentional.has(p) && !p.running ? restart(p).catch((err: Error) => progress.note(err.message)) : undefined;
+    });
   });
   return p;
-}
-
-async function cloudSummary(cloudUrl: string): Promise<number> {
-  const res = await fetch(`${cloudUrl}/v1/events/${EVENT_ID}/summary`, {
-    headers: { authorization: `Bearer ${venueKey}` },
-    signal: AbortSignal.timeout(3000),
-  });
-  if (!res.ok) throw new Error(`summary: HTTP ${res.status}`);
-  return ((await res.json()) as { orders: number }).orders;
-}
-
-async function cloudTab(cloudUrl: string, band: string): Promise<number | null> {
-  const res = await fetch(`${cloudUrl}/v1/admin/events/${EVENT_ID}/tabs/${band}`, {
-    headers: { authorization: `Bearer ${adminToken}` },
-    signal: AbortSignal.timeout(5000),
-  });
-  if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`tab ${band}: HTTP ${res.status}`);
-  return ((await res.json()) as { tab: { total: number } }).tab.total;
 }
 
 async function main(): Promise<number> {
@@ -190,7 +193,7 @@ async function main(): Promise<number> {
   progress.note(`hub at ${hubReady.url} (pairing code ${code})`);
 
   const terminalDir = path.join(dir, 'terminals');
-  const stats = perTerminal.map(() => ({ created: 0, acked: 0, rejected: 0, done: false }));
+  const stats = perTerminal.map(() => ({ created: 0, acked: 0, rejected: 0, done: false, heardAt: 0 }));
   const terminals: ServiceProcess[] = [];
   for (let i = 0; i < opts.terminals; i++) {
     const proxy = new FaultProxy({ targetPort: hubPort, name: `terminal-${i + 1}→hub`, random: stream(i) });
@@ -209,6 +212,7 @@ async function main(): Promise<number> {
       }),
     );
     t.on('message', (m: { type: string; created?: number; acked?: number; rejected?: number }) => {
+      stats[i]!.heardAt = Date.now();
       if (m.type === 'ready') stats[i]!.done = false;
       if (m.type !== 'progress' && m.type !== 'done') return;
       Object.assign(stats[i]!, { created: m.created ?? 0, acked: m.acked ?? 0, rejected: m.rejected ?? 0 });
@@ -223,7 +227,6 @@ async function main(): Promise<number> {
   const up = new Set<ServiceProcess>(firstBatch);
 
   // The chaos phase: as long as the selling, and at least until both stalls are over.
-  chaosOn = true;
   supervising = true;
   const started = Date.now();
   const stallRand = stream(3000);
@@ -278,7 +281,7 @@ async function main(): Promise<number> {
       const r = killRand();
       const victim = r < 0.25 ? hub : r < 0.5 ? cloud : terminals[Math.floor(killRand() * terminals.length)]!;
       const downMs = 300 + killRand() * 2200;
-      if (!victim.running || !up.has(victim)) continue;
+      if (!victim.running || !up.has(victim) || restarting.has(victim)) continue;
       intentional.add(victim);
       await victim.kill('SIGKILL');
       kills++;
@@ -288,16 +291,40 @@ async function main(): Promise<number> {
     }
   })();
 
-  let inCloud = 0;
   const faults = () => proxies.reduce((n, p) => n + p.faults, 0);
   const totals = () => stats.reduce((a, s) => ({ created: a.created + s.created, acked: a.acked + s.acked, rejected: a.rejected + s.rejected }), { created: 0, acked: 0, rejected: 0 });
+  // Read straight from the hub (its counters live in memory: cheap) every second, and the cloud's count (an aggregate
+  // over every order, on the database that is ingesting) every 5 s or rarer as it slows. Each read is cut off, so a
+  // killed or stalled process only ages its figure.
+  const hubFigure = new LiveFigure(hubFigures(hubReady.url!), { everyMs: 1000, timeoutMs: 2000 });
+  const cloudFigure = new LiveFigure(cloudOrders(cloudUrl, venueKey, EVENT_ID), { everyMs: 5000, timeoutMs: 4000, maxDuty: 0.1 });
+  const drainRate = new RateMeter(30_000);
+  let phase: 'chaos' | 'draining' | 'tabs' = 'chaos';
+  let tabsLeft = { differ: 0, of: 0 };
+  const target = perTerminal.reduce((a, b) => a + b, 0);
+  const silent = () => terminals.filter((t, i) => up.has(t) && !stats[i]!.done && Date.now() - stats[i]!.heardAt > 5000).length;
   const ticker = setInterval(() => {
-    void cloudSummary(cloudUrl).then((n) => (inCloud = n), () => undefined);
+    hubFigure.poll();
+    if (phase !== 'tabs') cloudFigure.poll();
     const t = totals();
-    progress.update(
-      `${((Date.now() - started) / 1000).toFixed(0)}s  sold ${t.created}/${opts.orders}  acked ${t.acked}  in cloud ${inCloud}  ` +
-        `kills ${kills}  faults ${faults()}${chaosOn ? '' : '  (draining)'}`,
-    );
+    const hubNow = hubFigure.fresh ? hubFigure.value : undefined;
+    if (phase === 'draining' && hubNow) drainRate.record(hubNow.uploaded);
+    const line = chaosLine({
+      elapsedSeconds: (Date.now() - started) / 1000,
+      sold: t.created,
+      target,
+      atHub: t.acked,
+      silent: silent(),
+      hub: hubFigure,
+      cloud: cloudFigure,
+      kills,
+      faults: faults(),
+      drain:
+        phase === 'chaos'
+          ? undefined
+          : { perSecond: drainRate.perSecond(), etaSeconds: drainRate.etaSeconds(target - t.rejected - (hubNow?.uploaded ?? 0)) },
+    });
+    progress.update(phase === 'tabs' ? `${formatDuration((Date.now() - started) / 1000)}  waiting for tab recomputes: ${tabsLeft.differ} of ${tabsLeft.of} tabs still differ` : line);
   }, 1000);
 
   let drained = true;
@@ -305,28 +332,43 @@ async function main(): Promise<number> {
     await Promise.all([killer, startRest]);
     await sleep(chaosEnd - Date.now());
   } finally {
-    chaosOn = false;
     for (const p of plans) p.stop();
     for (const p of proxies) p.heal();
   }
   await Promise.all(stalls);
-  progress.note(`faults stopped after ${((Date.now() - started) / 1000).toFixed(0)} s (${kills} kills, ${faults()} faults); draining`);
+  const faultsStoppedAt = Date.now();
+  progress.note(`faults stopped after ${formatDuration((faultsStoppedAt - started) / 1000)} (${kills} kills, ${faults()} faults); draining`);
+  phase = 'draining';
   for (const p of children) if (!p.running) await restart(p);
 
-  const drainEnd = Date.now() + opts.drainTimeout * 1000;
-  const remaining = () => Math.max(1000, drainEnd - Date.now());
+  // Progress-based: any count growing (sold, acked by the hub, uploaded to the cloud, tabs right) keeps the wait
+  // going; it fails when nothing moved for the stall window (the hub's upload backoff after a long stall included).
+  const stallSeconds = opts.drainStall ?? 120 + opts.stallSeconds;
+  const watch = new DrainWatch({ stallMs: stallSeconds * 1000, capMs: opts.drainTimeout * 1000 });
+  const counters = () => {
+    const t = totals();
+    const h = hubFigure.fresh ? hubFigure.value : undefined;
+    return { created: t.created, acked: t.acked, hubReceived: h?.ordersReceived, uploaded: h?.uploaded, inCloud: cloudFigure.fresh ? cloudFigure.value : undefined };
+  };
+  let drainedAt = 0;
   try {
-    await waitFor(() => stats.every((s) => s.done), { timeoutMs: remaining(), intervalMs: 250, what: 'every terminal to sell and be acked by the hub' });
+    await watch.until('every terminal to sell and be acked by the hub', counters, () => stats.every((s) => s.done));
     const acked = totals().acked;
-    await waitFor(async () => (inCloud = await cloudSummary(cloudUrl)) >= acked, {
-      timeoutMs: remaining(),
-      intervalMs: 500,
-      what: `the cloud to hold all ${acked} orders the hub acked`,
+    // The cloud's own count decides, read at its own pace (the ticker polls it; a costly read is not doubled here).
+    await watch.until(`the cloud to hold all ${acked} orders the hub acked`, counters, () => {
+      cloudFigure.poll();
+      return cloudFigure.fresh && (cloudFigure.value ?? 0) >= acked;
     });
+    drainedAt = Date.now();
+    progress.note(`drained in ${formatDuration((drainedAt - faultsStoppedAt) / 1000)}: the cloud holds every order the hub acked`);
   } catch (err) {
     drained = false;
     const undone = terminals.filter((_, i) => !stats[i]!.done).map((t) => t.spec.name);
-    progress.note(`drain failed: ${(err as Error).message}${undone.length ? `; not done: ${undone.join(', ')}` : ''}`);
+    const h = hubFigure.value;
+    progress.note(
+      `drain failed: ${(err as Error).message}${undone.length ? `; not done: ${undone.join(', ')}` : ''}` +
+        `; hub→cloud queue ${hubFigure.text((x) => String(x.queueDepth))}${h ? ` (uplink ${h.uplink})` : ''}, in cloud ${cloudFigure.text(String)}`,
+    );
   }
 
   supervising = false;
@@ -335,25 +377,34 @@ async function main(): Promise<number> {
   await Promise.all(terminals.map((t) => t.stop()));
   const terminalFacts = readTerminalFacts(terminals.map((t) => path.join(terminalDir, `${t.spec.name}.db`)));
 
-  // Tabs are recomputed by a background job: wait (bounded) until the cloud's tabs equal the terminals' sums.
+  // Tabs are recomputed by a background job: wait until the cloud's tabs equal the terminals' sums, as long as the
+  // number of right tabs keeps growing.
+  let tabsAt = 0;
   if (drained) {
+    phase = 'tabs';
     const want = expectedTabs(terminalFacts);
     let pending = [...want.keys()];
+    tabsLeft = { differ: pending.length, of: want.size };
     try {
-      await waitFor(
+      await watch.until(
+        'the cloud to recompute every tab',
+        () => ({ tabsRight: want.size - pending.length }),
         async () => {
           const still: string[] = [];
           for (let i = 0; i < pending.length; i += 16) {
             const batch = pending.slice(i, i + 16);
-            const got = await Promise.all(batch.map((b) => cloudTab(cloudUrl, b)));
+            const got = await Promise.all(batch.map((b) => cloudTab(cloudUrl, adminToken, EVENT_ID, b).catch(() => undefined)));
             batch.forEach((b, k) => got[k] !== want.get(b) && still.push(b));
           }
           pending = still;
-          progress.update(`waiting for tab recomputes: ${pending.length} of ${want.size} tabs still differ`);
+          tabsLeft = { differ: pending.length, of: want.size };
           return pending.length === 0;
         },
-        { timeoutMs: remaining(), intervalMs: 1000, what: 'the cloud to recompute every tab' },
+        // Each tab comes with its priced orders (hundreds on a chaos band): the cloud that must recompute them also
+        // answers these reads, so they may take a tenth of its time at most.
+        { maxDuty: 0.1 },
       );
+      tabsAt = Date.now();
     } catch (err) {
       progress.note(`${(err as Error).message}: ${pending.length} tabs still differ`);
     }
@@ -365,14 +416,23 @@ async function main(): Promise<number> {
   await cloud.stop();
   await Promise.all(proxies.map((p) => p.close()));
 
+  const stoppedAt = Date.now();
   const cloudState = await readCloudState(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : { dataDir: path.join(dir, 'cloud', 'pgdata') }, EVENT_ID);
   const l = reconcileChaos(terminalFacts, cloudState);
   const rejected = terminalFacts.filter((f) => f.status === 'rejected').length;
   const pending = terminalFacts.filter((f) => f.status === 'pending').length;
   progress.note(
     `terminals made ${terminalFacts.length} facts (${rejected} rejected by the hub, ${pending} never acked); cloud holds ${cloudState.orders.length}; ` +
-      `${cloudState.tabs.size} tabs; wall ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      `${cloudState.tabs.size} tabs`,
   );
+  const span = (from: number, to: number) => (from && to ? formatDuration((to - from) / 1000) : '—');
+  progress.note(
+    `timings: chaos ${span(started, faultsStoppedAt)}, drain ${span(faultsStoppedAt, drainedAt)}, tabs ${span(drainedAt, tabsAt)}, ` +
+      `ledger ${span(stoppedAt, Date.now())}, wall ${span(started, Date.now())}`,
+  );
+  // The cloud's work beside ingest, on the same database: what a slow drain competed with.
+  if (Object.keys(cloudState.payments).length) progress.note(`cloud card payments by kind and status: ${JSON.stringify(cloudState.payments)}`);
+  if (Object.keys(cloudState.sms).length) progress.note(`cloud SMS by kind and status: ${JSON.stringify(cloudState.sms)}`);
   if (Object.keys(cloudState.tabJobs).length) progress.note(`cloud tab jobs by state: ${JSON.stringify(cloudState.tabJobs)}`);
   for (const e of l.examples.lost) progress.note(`lost: ${e}`);
   if (l.lost) progress.note(`where the lost orders are: ${JSON.stringify(explainLost(terminalFacts, cloudState, readHubHoldings(path.join(dir, 'hub', 'hub.db'))))}`);

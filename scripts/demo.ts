@@ -8,7 +8,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { formatMoney } from '@tapline/shared';
-import { demoBandUid, DEMO_STAFF } from '../cloud/src/seed/demo-constants.ts';
+import { demoBandUid, DEMO_STAFF, DEMO_STATIONS } from '../cloud/src/seed/demo-constants.ts';
+import { DEMO_OWNER_TOTP_SECRET, DEMO_PASSWORD, DEMO_USERS } from '../cloud/src/services/accounts-demo-constants.ts';
+import { totpCode } from '../cloud/src/services/accounts-totp.ts';
 import { cloudProcess, hubProcess, kioskProcess, terminalProcess } from '../e2e/harness/venue.ts';
 import type { ServiceProcess } from '../e2e/harness/service-process.ts';
 
@@ -100,10 +102,15 @@ async function main() {
     ? `
     bartender kiosk    ${cyan(kioskUrl)}
                        ${dim(`pick "Demo hub", code ${String(hubReady.pairingCode)}, station Main bar, PIN ${DEMO_STAFF.bartender.pin} (supervisor ${DEMO_STAFF.supervisor.pin})`)}
-                       ${dim(`no NFC reader? a supervisor enters band numbers: ${demoBandUid(1)}, ${demoBandUid(2)}; ${demoBandUid(50)} is blocked`)}`
+                       ${dim(`no NFC reader? a supervisor enters band numbers: ${demoBandUid(1)}, ${demoBandUid(2)}; ${demoBandUid(50)} is blocked`)}
+    registration desk  ${dim(`the same kiosk, station Registration desk (${DEMO_STATIONS.desk}), PIN ${DEMO_STAFF.registration.pin} (${DEMO_STAFF.registration.name})`)}`
     : '';
   console.log(`
   ${bold('Where to look')}${kioskLines}
+    head office        ${cyan(cloudUrl + '/console/')}
+                       ${dim(`${DEMO_USERS.owner.email} / ${DEMO_PASSWORD}, then the 6-digit code on the status lines below`)}
+                       ${dim(`(or add TOTP secret ${DEMO_OWNER_TOTP_SECRET} to an authenticator app; ${DEMO_USERS.viewer.email} needs no code)`)}
+    attendee sign-up   ${cyan(cloudUrl + '/e/demo-event/register')} ${dim('(then a demo test card, then the QR confirmation)')}
     hub status page    ${cyan(hubUrl + '/')}
     hub on the console ${cyan(`npm run hub -- status --url ${hubUrl}`)}
     pair a terminal    code ${bold(String(hubReady.pairingCode))} ${dim('(the status page shows the current one)')}
@@ -124,7 +131,8 @@ async function main() {
       const h = status as { queueDepth?: number; uplink?: { state?: string } };
       console.log(
         `  ${dim(new Date().toLocaleTimeString())}  in cloud ${bold(String(s.orders))} orders, ` +
-          `${bold(formatMoney(s.total, s.currency || 'EUR'))}  ·  hub queue ${h.queueDepth ?? '?'}  ·  uplink ${h.uplink?.state ?? '?'}`,
+          `${bold(formatMoney(s.total, s.currency || 'EUR'))}  ·  hub queue ${h.queueDepth ?? '?'}  ·  uplink ${h.uplink?.state ?? '?'}` +
+          `  ·  console code ${bold(totpCode(DEMO_OWNER_TOTP_SECRET))}`,
       );
     } catch (err) {
       const why = (err as Error).name === 'TimeoutError' ? 'the cloud or the hub is not answering' : (err as Error).message;

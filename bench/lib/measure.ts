@@ -76,6 +76,8 @@ export interface BenchRow {
   baseline: string;
   /** measured cost / baseline cost (lower is better), or measured / baseline throughput where `higherIsBetter`. */
   ratio: number;
+  /** The ratio compares throughputs, so higher is better. */
+  higherIsBetter?: boolean;
   goal: string;
   met: boolean;
   detail?: string;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCloudEnv } from './env.ts';
 import { createLogger } from './log.ts';
 import { DEMO_DEFAULT_BANDS, DEMO_VENUE_KEY } from './seed/demo.ts';
 import { startCloud } from './start.ts';
@@ -16,7 +17,14 @@ async function main(): Promise<void> {
   const bands = env.TAPLINE_DEMO_BANDS ? Number(env.TAPLINE_DEMO_BANDS) : DEMO_DEFAULT_BANDS;
   if (!Number.isInteger(bands) || bands < 0) throw new Error(`TAPLINE_DEMO_BANDS must be a whole number, not "${env.TAPLINE_DEMO_BANDS}"`);
 
+  const settings = parseCloudEnv(env);
   const cloud = await startCloud({
+    publicUrl: settings.publicUrl,
+    linkSecret: settings.linkSecret,
+    payments: settings.payments,
+    smsLeaseSeconds: settings.smsLeaseSeconds,
+    jobMaintenanceIntervalSeconds: settings.jobMaintenanceIntervalSeconds,
+    jobSettings: settings.jobSettings,
     port,
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,

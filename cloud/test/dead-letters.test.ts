@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pino from 'pino';
 import { type FailedJob, startProcessor } from '../src/jobs/processor.ts';
 import { DEMO_EVENT_ID, demoBandUid } from '../src/seed/demo-constants.ts';
 import type { RunningCloud } from '../src/start.ts';
-import { ADMIN_TOKEN, api, startTestCloud, VENUE_KEY } from './helpers/cloud.ts';
-import { createTestDatabase, databaseSkipReason, type TestDatabase } from './helpers/database.ts';
+import { api, VENUE_KEY } from './helpers/cloud.ts';
+import { databaseSkipReason } from './helpers/database.ts';
 import { push, sale } from './helpers/facts.ts';
 import { collect, nextEvent, readTab, tabWhere } from './helpers/jobs.ts';
+import { type Api, useSeededCloud } from './helpers/seeded-cloud.ts';
 
 const skip = await databaseSkipReason();
 
@@ -25,9 +26,8 @@ interface Letter {
 }
 
 describe('dead letters: failed jobs after their retries, listed and retried by head office', { skip, timeout: 120_000 }, () => {
-  let target: TestDatabase;
   let cloud: RunningCloud;
-  let admin: ReturnType<typeof api>;
+  let admin: Api;
   const log = pino({ level: 'silent' });
 
   const letters = async (queue?: string): Promise<Letter[]> => {
@@ -36,15 +36,7 @@ describe('dead letters: failed jobs after their retries, listed and retried by h
     return res.body.deadLetters;
   };
 
-  before(async () => {
-    target = await createTestDatabase();
-    cloud = await startTestCloud(target);
-    admin = api(cloud.url, ADMIN_TOKEN);
-  });
-  after(async () => {
-    await cloud?.close();
-    await target?.drop();
-  });
+  useSeededCloud((s) => ({ cloud, admin } = s));
 
   test('a job that always fails is tried 1 + retryLimit times, lands in the list, and runs again when retried', async () => {
     const queue = 'test.always-fails';

@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DEMO_EVENT_ID, demoBandUid } from '../src/seed/demo-constants.ts';
 import type { RunningCloud } from '../src/start.ts';
-import { ADMIN_TOKEN, api, startTestCloud, VENUE_KEY } from './helpers/cloud.ts';
-import { createTestDatabase, databaseSkipReason, type TestDatabase } from './helpers/database.ts';
+import { ADMIN_TOKEN, api, VENUE_KEY } from './helpers/cloud.ts';
+import { databaseSkipReason } from './helpers/database.ts';
 import { push, sale } from './helpers/facts.ts';
 import { nextEvent, readTab, tabWhere } from './helpers/jobs.ts';
+import { useSeededCloud } from './helpers/seeded-cloud.ts';
 
 const skip = await databaseSkipReason();
 
 describe('tab recalculator: a price fix for past orders', { skip, timeout: 120_000 }, () => {
-  let target: TestDatabase;
   let cloud: RunningCloud;
 
-  before(async () => {
-    target = await createTestDatabase();
-    cloud = await startTestCloud(target);
-  });
-  after(async () => {
-    await cloud?.close();
-    await target?.drop();
-  });
+  useSeededCloud((s) => ({ cloud } = s));
 
   test('"beer was 5.50, should have been 5.00": every affected tab is recomputed, and no other', async () => {
     const hub = api(cloud.url, VENUE_KEY);

@@ -99,6 +99,7 @@ describe('log payment provider', () => {
     const customer = await payments.createCustomer({ email: 'ana@example.com', idempotencyKey: 'c1' });
     const setup = await payments.createSetupIntent({ customerId: customer.id, idempotencyKey: 's1' });
     assert.match(setup.clientSecret ?? '', /_secret_/);
+    await payments.confirmSetupIntent({ id: setup.id, paymentMethodId: 'pm_card_visa', idempotencyKey: 's1-confirm' });
     const saved = await payments.retrieveSetupIntent(setup.id);
     assert.equal(saved.status, 'succeeded');
     const card = await payments.retrievePaymentMethod(saved.paymentMethodId!);

@@ -187,12 +187,13 @@ describe('stripe provider against the local Stripe', { skip: available.ok || mus
   });
 
   test('a Stripe that takes the request and never answers times out as retryable, and the retry replays', async () => {
+    // Only the call that hangs goes through the 300 ms client: on a busy machine an ordinary answer can take longer.
     const impatient = new StripePayments({ url: local.url, key: KEY, timeoutMs: 300, log: quiet });
-    const { id: customerId } = await impatient.createCustomer({ idempotencyKey: key('customer') });
+    const { id: customerId } = await payments.createCustomer({ idempotencyKey: key('customer') });
     const input = { customerId, paymentMethodId: 'pm_card_mastercard', amount: 999, currency: 'usd', idempotencyKey: key('authorize') };
     local.injectFault({ operation: 'POST /v1/payment_intents', action: 'hang-after-apply' });
     await rejectsWith(impatient.authorize(input), 'payment_provider_unreachable');
-    const retried = await impatient.authorize(input);
+    const retried = await payments.authorize(input);
     assert.ok(retried.outcome === 'authorized');
     assert.equal(local.requestsTo('POST /v1/payment_intents').filter((r) => r.idempotencyKey === input.idempotencyKey && r.replayed).length, 1);
   });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { type ConfigChange, type ConfigEntity, configKey } from '@tapline/shared';
 import { DEMO_EVENT_ID, DEMO_VENUE_ID, demoBandUid } from '../src/seed/demo-constants.ts';
 import type { RunningCloud } from '../src/start.ts';
-import { ADMIN_TOKEN, api, startTestCloud, VENUE_KEY } from './helpers/cloud.ts';
-import { createTestDatabase, databaseSkipReason, type TestDatabase } from './helpers/database.ts';
+import { api } from './helpers/cloud.ts';
+import { databaseSkipReason, type TestDatabase } from './helpers/database.ts';
 import { push, sale } from './helpers/facts.ts';
+import { type Api, useSeededCloud } from './helpers/seeded-cloud.ts';
 
 const skip = await databaseSkipReason();
 
@@ -31,19 +32,10 @@ const product = (id: string, eventId: string, price: number): ConfigEntity => ({
 describe('configuration: admin append and hub pull', { skip }, () => {
   let target: TestDatabase;
   let cloud: RunningCloud;
-  let hub: ReturnType<typeof api>;
-  let admin: ReturnType<typeof api>;
+  let hub: Api;
+  let admin: Api;
 
-  before(async () => {
-    target = await createTestDatabase();
-    cloud = await startTestCloud(target);
-    hub = api(cloud.url, VENUE_KEY);
-    admin = api(cloud.url, ADMIN_TOKEN);
-  });
-  after(async () => {
-    await cloud?.close();
-    await target?.drop();
-  });
+  useSeededCloud((s) => ({ target, cloud, hub, admin } = s));
 
   test('healthz names the database', async () => {
     const res = await api(cloud.url).get('/healthz');
@@ -66,9 +58,9 @@ describe('configuration: admin append and hub pull', { skip }, () => {
       cursor = res.body.cursor;
       if (!res.body.more) break;
     }
-    // 1 event + 14 products + 3 stations + 2 staff + 10 bands.
-    assert.equal(seen.length, 30);
-    assert.equal(pages, Math.ceil(30 / 7));
+    // 1 event + 14 products + 3 stations + 3 staff + 10 bands, then the 10 attendees published at start.
+    assert.equal(seen.length, 41);
+    assert.equal(pages, Math.ceil(41 / 7));
     const seqs = seen.map((c) => c.seq);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
     assert.equal(new Set(seqs).size, seqs.length);

@@ -1,33 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { count, eq } from 'drizzle-orm';
 import { orderConflicts, orders } from '../src/db/schema.ts';
 import type { RunningCloud } from '../src/start.ts';
-import { api, startTestCloud, VENUE_KEY } from './helpers/cloud.ts';
-import { createTestDatabase, databaseSkipReason, type TestDatabase } from './helpers/database.ts';
+import { api } from './helpers/cloud.ts';
+import { databaseSkipReason } from './helpers/database.ts';
 import { push, sale, voidOf } from './helpers/facts.ts';
+import { type Api, useSeededCloud } from './helpers/seeded-cloud.ts';
 
 const skip = await databaseSkipReason();
 
 describe('POST /v1/sync/push', { skip }, () => {
-  let target: TestDatabase;
   let cloud: RunningCloud;
-  let hub: ReturnType<typeof api>;
+  let hub: Api;
 
   const rowCount = async (id?: string) => {
     const [row] = await cloud.database.db.select({ n: count() }).from(orders).where(id ? eq(orders.id, id) : undefined);
     return row!.n;
   };
 
-  before(async () => {
-    target = await createTestDatabase();
-    cloud = await startTestCloud(target);
-    hub = api(cloud.url, VENUE_KEY);
-  });
-  after(async () => {
-    await cloud?.close();
-    await target?.drop();
-  });
+  useSeededCloud((s) => ({ cloud, hub } = s));
 
   test('stores new orders and answers one result per item in order', async () => {
     const a = sale({ band: 1 });

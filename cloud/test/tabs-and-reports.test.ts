@@ -1,34 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { computeTab } from '@tapline/shared';
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/raw-sql.ts';
 import { tabs } from '../src/db/schema.ts';
 import { DEMO_EVENT_ID, demoBandUid } from '../src/seed/demo-constants.ts';
 import type { RunningCloud } from '../src/start.ts';
-import { ADMIN_TOKEN, api, startTestCloud, tabRecomputed, VENUE_KEY } from './helpers/cloud.ts';
-import { createTestDatabase, databaseSkipReason, type TestDatabase } from './helpers/database.ts';
+import { ADMIN_TOKEN, api, tabRecomputed } from './helpers/cloud.ts';
+import { databaseSkipReason } from './helpers/database.ts';
 import { push, sale, voidOf } from './helpers/facts.ts';
+import { type Api, useSeededCloud } from './helpers/seeded-cloud.ts';
 
 const skip = await databaseSkipReason();
 
 describe('tabs.recompute job, event orders and summary', { skip }, () => {
-  let target: TestDatabase;
   let cloud: RunningCloud;
-  let hub: ReturnType<typeof api>;
+  let hub: Api;
 
   const tabOf = async (band: string) =>
     (await cloud.database.db.select().from(tabs).where(and(eq(tabs.eventId, DEMO_EVENT_ID), eq(tabs.bandUid, band))))[0];
 
-  before(async () => {
-    target = await createTestDatabase();
-    cloud = await startTestCloud(target);
-    hub = api(cloud.url, VENUE_KEY);
-  });
-  after(async () => {
-    await cloud?.close();
-    await target?.drop();
-  });
+  useSeededCloud((s) => ({ cloud, hub } = s));
 
   test('a push enqueues a recompute and the tab equals its facts, void included', async () => {
     const band = demoBandUid(1);

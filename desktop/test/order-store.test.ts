@@ -111,7 +111,7 @@ describe('order store', () => {
     assert.ok(a.store.sell(beer(BANDS.card2.uid, 7)).approved);
     for (let i = 0; i < 16; i++) {
       const uid = `AB${String(i).padStart(6, '0')}`;
-      a.cache.apply({ v: PROTOCOL_VERSION, full: false, cursor: 2, entities: [{ kind: 'band', data: { ...BANDS.card, uid } }] });
+      a.cache.apply({ v: PROTOCOL_VERSION, full: false, cursor: 2, entities: [{ kind: 'band', data: { ...BANDS.card, uid, attendeeId: `att-${uid}` } }] });
     }
     assert.ok(a.store.sell(beer('AB000000', 7)).approved); // 13,650 offline so far
     assert.ok(a.store.sell(beer('AB000001', 7)).approved); // 18,200

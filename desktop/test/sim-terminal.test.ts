@@ -14,16 +14,27 @@ const children: ChildProcess[] = [];
 
 type Msg = { type: string; created?: number; acked?: number; declined?: number; rejected?: number; terminalId?: string };
 
-function startSim(args: string[]): ChildProcess {
+/** Its log (JSON lines on stdout), kept per child for the tests that read why it stopped. */
+const logs = new Map<ChildProcess, string[]>();
+
+function startSim(args: string[], o: { logLevel?: string; execArgv?: string[]; failureExpected?: boolean } = {}): ChildProcess {
   const child = fork(entry, args, {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, TAPLINE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    execArgv: ['--import', 'tsx', ...(o.execArgv ?? [])],
+    env: { ...process.env, TAPLINE_LOG_LEVEL: o.logLevel ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const lines: string[] = [];
+  logs.set(child, lines);
+  let partial = '';
+  child.stdout?.on('data', (d) => {
+    const parts = (partial + String(d)).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts);
   });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += String(d)));
   child.on('exit', (code) => {
-    if (code && code !== 0) process.stderr.write(`sim-terminal exited ${code}: ${stderr}\n`);
+    if (code && code !== 0 && !o.failureExpected) process.stderr.write(`sim-terminal exited ${code}: ${stderr}\n`);
   });
   children.push(child);
   return child;
@@ -50,10 +61,24 @@ function nextMessage(child: ChildProcess, pred: (m: Msg) => boolean): Promise<Ms
   });
 }
 
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve({ code: child.exitCode, signal: child.signalCode })
-    : new Promise<{ code: number | null; signal: string | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+/**
+ * Resolves once the child has exited and its stdout is read to the end, so its last log lines are in. Not 'close':
+ * after the parent's own disconnect() Node never emits it.
+ */
+async function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
+  const out = child.stdout;
+  const drained = !out || out.readableEnded ? Promise.resolve() : new Promise<void>((r) => out.once('end', () => r()));
+  const exit =
+    child.exitCode !== null || child.signalCode !== null
+      ? { code: child.exitCode, signal: child.signalCode }
+      : await new Promise<{ code: number | null; signal: string | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  await drained;
+  return exit;
+}
+
+/** The messages of its log lines, in order. */
+const logMessages = (child: ChildProcess) =>
+  logs.get(child)!.filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
 
 function storedSeqs(terminalId: string): number[] {
   return [...hub.stored.values()]
@@ -134,5 +159,37 @@ describe('sim-terminal process', () => {
     assert.equal(done.acked, 30);
     assert.deepEqual(storedSeqs(ready.terminalId!), Array.from({ length: 30 }, (_, i) => i + 1));
     assert.deepEqual(await exited(child), { code: 0, signal: null });
+  });
+
+  test('logs the signal that stopped it and the exit reason (SIGHUP: exit 129)', async () => {
+    const child = startSim(['--db', tmp.file('d.db'), '--hub', hub.url, '--code', hub.code, '--orders', '1000', '--rate', '5', '--seed', '4'], { logLevel: 'info', failureExpected: true });
+    await nextMessage(child, (m) => m.type === 'ready');
+    child.kill('SIGHUP');
+    assert.deepEqual(await exited(child), { code: 129, signal: null });
+    const msgs = logMessages(child);
+    assert.ok(msgs.includes('received SIGHUP: stopping'), msgs.join('\n'));
+    assert.equal(msgs.at(-1), 'exiting with code 129: signal SIGHUP');
+  });
+
+  test('stops, and says so, when its parent goes away', async () => {
+    const child = startSim(['--db', tmp.file('e.db'), '--hub', hub.url, '--code', hub.code, '--orders', '1000', '--rate', '5', '--seed', '5'], { logLevel: 'info' });
+    await nextMessage(child, (m) => m.type === 'ready');
+    child.disconnect();
+    assert.deepEqual(await exited(child), { code: 0, signal: null });
+    const msgs = logMessages(child);
+    assert.ok(msgs.includes('the parent process went away (IPC channel closed): stopping'), msgs.join('\n'));
+    assert.equal(msgs.at(-1), 'exiting with code 0: parent gone');
+  });
+
+  test('an uncaught error is logged with its message before the process exits 1', async () => {
+    // A preload that throws outside any handler of the simulator's own when asked: as a bug in the runtime would.
+    const thrower = `data:text/javascript,process.on('message',(m)=>{if(m==='throw')setImmediate(()=>{throw new Error('boom from a timer')})})`;
+    const child = startSim(['--db', tmp.file('f.db'), '--hub', hub.url, '--code', hub.code, '--orders', '1000', '--rate', '5', '--seed', '6'], { execArgv: ['--import', thrower], failureExpected: true });
+    await nextMessage(child, (m) => m.type === 'ready');
+    child.send('throw');
+    assert.deepEqual(await exited(child), { code: 1, signal: null });
+    const msgs = logMessages(child);
+    assert.ok(msgs.includes('uncaught exception: boom from a timer'), msgs.join('\n'));
+    assert.equal(msgs.at(-1), 'exiting with code 1: uncaughtException: boom from a timer');
   });
 });

@@ -12,6 +12,8 @@ function cloudOf(facts: TerminalFact[], tabs: Record<string, number>): CloudStat
     tabs: new Map(Object.entries(tabs)),
     pricing: { promotions: 0, taxRules: 0, tabFacts: 0 },
     tabJobs: {},
+    payments: {},
+    sms: {},
   };
 }
 

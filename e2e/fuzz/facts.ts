@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { newId, OrderFact, type Sale, type Void } from '@tapline/shared';
+import { newId, VenueFact, type Block, type Pairing, type Sale, type Signup, type Void } from '@tapline/shared';
 
 /** A valid sale as a terminal makes it; a fresh id each call, so runs never collide with each other's orders. */
 export function validSale(o: { terminalId: string; seq: number; eventId?: string; stationId?: string; bandUid?: string; productId?: string }): Sale {
@@ -47,7 +47,37 @@ export function bandUidArb(): fc.Arbitrary<string> {
   return fc.integer({ min: 0x10000000, max: 0x7fffffff }).map((n) => n.toString(16).toUpperCase().padStart(8, '0'));
 }
 
-/** What the shared schema says of an item: the oracle of which items a receiver must keep. */
-export function isValidFact(item: unknown): item is OrderFact {
-  return OrderFact.safeParse(item).success;
+/** What the shared schema says of an item (sales, voids and a desk's registration facts): the oracle of which items a receiver must keep. */
+export function isValidFact(item: unknown): item is VenueFact {
+  return VenueFact.safeParse(item).success;
+}
+
+const deskBase = (o: { terminalId: string; seq: number }) => ({
+  id: newId(),
+  terminalId: o.terminalId,
+  seq: o.seq,
+  eventId: 'demo-event',
+  stationId: 'desk-1',
+  staffId: null,
+  createdAt: new Date().toISOString(),
+  offline: false,
+});
+
+/** A walk-up signed up at a desk, as the terminal makes it. */
+export function validSignup(o: { terminalId: string; seq: number }): Signup {
+  return {
+    ...deskBase(o),
+    kind: 'signup',
+    attendee: { id: newId(), firstName: 'Walk', lastName: 'Up', email: 'walk.up@example.test', phone: '+31612345678', smsConsent: true },
+  };
+}
+
+/** A band given to an attendee at a desk. */
+export function validPairing(o: { terminalId: string; seq: number; bandUid: string; attendeeId?: string }): Pairing {
+  return { ...deskBase(o), kind: 'pairing', bandUid: o.bandUid, attendeeId: o.attendeeId ?? newId(), replacesBandUid: null };
+}
+
+/** A lost band blocked at a desk. */
+export function validBlock(o: { terminalId: string; seq: number; bandUid: string }): Block {
+  return { ...deskBase(o), kind: 'block', bandUid: o.bandUid, reason: 'lost at the main stage' };
 }

@@ -19,7 +19,7 @@ export interface FuzzHub {
   close(): Promise<void>;
 }
 
-const HUB_TABLES = ['terminals', 'orders', 'cloud_outbox', 'conflicts', 'rejected', 'band_tabs', 'config', 'meta'] as const;
+const HUB_TABLES = ['terminals', 'orders', 'cloud_outbox', 'conflicts', 'rejected', 'band_tabs', 'config', 'meta', 'attendees', 'band_overlay'] as const;
 
 /** A hub on a free loopback port in a temp folder, offline (no cloud), so its outbox only grows by what tests push. */
 export function startFuzzHub(): Promise<FuzzHub> {

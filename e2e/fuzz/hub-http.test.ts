@@ -4,6 +4,7 @@
  * nothing is written by a refusal, and good pairing still works after each batch.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { PairRequest, PairResponse, PROTOCOL_VERSION } from '@tapline/shared';
@@ -106,6 +107,13 @@ const ROUTES: ReadonlyArray<{ method: string; path: string }> = [
   { method: 'GET', path: '/v1/status' },
   { method: 'GET', path: '/' },
 ];
+
+test('ROUTES names every route hub/src/http/app.ts defines, so a new hub route is fuzzed or this fails', () => {
+  const source = readFileSync(new URL('../../hub/src/http/app.ts', import.meta.url), 'utf8');
+  const defined = [...source.matchAll(/\bapp\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => `${m[1]!.toUpperCase()} ${m[2]}`).sort();
+  assert.ok(defined.length >= 4, `the route scan found ${defined.join(', ')}`);
+  assert.deepEqual(defined, ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+});
 
 /** Raw requests: any method on known and made-up paths, any content type, any body text, any query. */
 function rawRequests(): fc.Arbitrary<RawRequest> {

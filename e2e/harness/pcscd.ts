@@ -70,7 +70,9 @@ function runningPid(): number | null {
     // pcscd writes the pid, a newline and a NUL.
     const pid = Number(/\d+/.exec(readFileSync(PID_FILE, 'utf8'))?.[0]);
     if (!Number.isInteger(pid) || pid <= 0) return null;
-    process.kill(pid, 0);
+    // A pcscd that was SIGKILLed leaves its pid file behind, and the pid may since belong to another process (kill()
+    // would SIGTERM it): only a live process named pcscd counts.
+    if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'pcscd') return null;
     return pid;
   } catch {
     return null;

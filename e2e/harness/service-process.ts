@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { EventEmitter } from 'node:events';
 
 export interface ReadyMessage {
@@ -17,6 +17,35 @@ export interface ServiceSpec {
   /** Where the child's stdout and stderr go; appended across restarts. */
   logFile: string;
   readyTimeoutMs?: number;
+  /**
+   * The data this process owns (a SQLite file, a data folder). Two live processes on one data path would write one
+   * database as two different terminals or hubs, so start() refuses while another process holds it.
+   */
+  dataPath?: string;
+}
+
+/** Data paths held by a live child of this harness process, and by which ServiceProcess. */
+const holders = new Map<string, ServiceProcess>();
+
+/**
+ * A live process anywhere on this machine that has `dataPath` among its arguments (`--db x`, `--data-dir x`): an
+ * orphan of an earlier harness, say. Linux only (/proc); elsewhere the check inside this process is all there is.
+ */
+function otherProcessOn(dataPath: string): number | null {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataPath)) return Number(pid);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return null;
 }
 
 /**
@@ -39,17 +68,39 @@ export class ServiceProcess extends EventEmitter {
 
   start(extraArgs: string[] = []): Promise<ReadyMessage> {
     const { spec } = this;
+    // Starting over a live child would orphan it: it would keep writing the same data, unseen and unkillable here.
+    if (this.running) {
+      return Promise.reject(new Error(`${spec.name} is already running (pid ${this.child?.pid}): stop it before starting it again`));
+    }
+    const holder = spec.dataPath ? holders.get(spec.dataPath) : undefined;
+    if (holder?.running) {
+      return Promise.reject(new Error(`${spec.name}: ${spec.dataPath} is in use by ${holder.spec.name} (pid ${holder.child?.pid})`));
+    }
+    const stray = spec.dataPath ? otherProcessOn(spec.dataPath) : null;
+    if (stray !== null) {
+      return Promise.reject(new Error(`${spec.name}: ${spec.dataPath} is in use by pid ${stray}, which this harness did not start`));
+    }
     this.starts++;
+    // process.execPath itself, never a wrapper (tsx or npm would run node as a grandchild): a SIGKILL here is a
+    // SIGKILL of the runtime, and 'exit' means the runtime has gone.
     const child = fork(spec.entry, [...(spec.args ?? []), ...extraArgs], {
+      execPath: process.execPath,
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
+    if (spec.dataPath) holders.set(spec.dataPath, this);
+    this.note({ msg: 'harness started the process', pid: child.pid, start: this.starts });
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
-    child.on('message', (m) => this.emit('message', m));
-    child.on('exit', (code, signal) => this.emit('exit', { code, signal }));
+    // Only the current child speaks for this service: a late event from an earlier one must not look like ours.
+    child.on('message', (m) => this.child === child && this.emit('message', m));
+    child.on('exit', (code, signal) => {
+      this.note({ msg: 'harness saw the process exit', pid: child.pid, code, signal });
+      if (spec.dataPath && holders.get(spec.dataPath) === this && this.child === child) holders.delete(spec.dataPath);
+      if (this.child === child) this.emit('exit', { code, signal });
+    });
     return new Promise<ReadyMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();
@@ -101,6 +152,11 @@ export class ServiceProcess extends EventEmitter {
 
   send(message: unknown): void {
     this.child?.send(message as never);
+  }
+
+  /** A line of our own in the child's log (same JSON-lines shape), so a log tells which pid ran when and how it ended. */
+  private note(fields: Record<string, unknown>): void {
+    if (!this.log.writableEnded) this.log.write(`${JSON.stringify({ time: Date.now(), name: 'harness', service: this.spec.name, ...fields })}\n`);
   }
 
   closeLog(): void {

@@ -27,6 +27,8 @@ export function cloudProcess(o: CloudOptions): ServiceProcess {
     name: 'cloud',
     entry: entries.cloud,
     logFile: path.join(o.dir, 'cloud.log'),
+    // PGlite's folder: one process at a time. A PostgreSQL database may rightly be shared by several clouds.
+    ...(o.databaseUrl ? {} : { dataPath: path.join(o.dir, 'pgdata') }),
     env: {
       PORT: String(o.port ?? 0),
       HOST: '127.0.0.1',
@@ -58,6 +60,7 @@ export function hubProcess(o: HubOptions): ServiceProcess {
     name: 'hub',
     entry: entries.hub,
     logFile: path.join(o.dir, 'hub.log'),
+    dataPath: o.dir,
     args: [
       'start',
       '--host', o.host ?? '127.0.0.1',
@@ -89,6 +92,7 @@ export function terminalProcess(o: TerminalOptions): ServiceProcess {
     name: o.name,
     entry: entries.terminal,
     logFile: path.join(o.dir, `${o.name}.log`),
+    dataPath: path.join(o.dir, `${o.name}.db`),
     args: [
       '--db', path.join(o.dir, `${o.name}.db`),
       '--hub', o.hubUrl,
@@ -122,6 +126,7 @@ export function kioskProcess(o: KioskOptions): ServiceProcess {
     name,
     entry: entries.kiosk,
     logFile: path.join(o.dir, `${name}.log`),
+    dataPath: o.dir,
     args: ['--data-dir', o.dir, ...(o.browser ? [] : ['--no-browser']), ...(o.nfc === false ? ['--no-nfc'] : []), ...(o.mdns === false ? ['--no-mdns'] : [])],
   });
 }

@@ -66,7 +66,7 @@ describe('the bartender kiosk, end to end', { skip: skip ?? false }, () => {
     const refused = await page.tryLogin('0000');
     assert.equal(refused?.code, 'wrong_pin');
     await page.login(DEMO_STAFF.bartender.pin);
-    assert.equal(await page.readerStatus(), 'ready', 'the virtual reader is seen through pcscd');
+    await page.waitForReaderStatus('ready'); // the virtual reader, seen through pcscd
     assert.equal(await page.hubStatus(), 'connected');
   });
 
@@ -115,7 +115,8 @@ describe('the bartender kiosk, end to end', { skip: skip ?? false }, () => {
       approved.push(ok.seq);
       await page.dismissApproved();
     }
-    assert.equal(await page.pendingCount(), 3, 'the three offline orders wait at the kiosk');
+    // The three offline orders wait at the kiosk (the count follows each sale with the next state event).
+    await page.waitForPendingCount(3);
 
     await venue.startHub();
     await page.waitForHubStatus('connected', 30_000);

@@ -9,7 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 export type HubLink = 'connected' | 'offline';
 export type CloudLink = 'online' | 'offline' | 'unknown';
 export type ReaderStatus = 'starting' | 'no_service' | 'no_reader' | 'ready';
-export type Screen = 'starting' | 'pairing' | 'configuring' | 'stations' | 'login' | 'sell';
+export type Screen = 'starting' | 'pairing' | 'configuring' | 'stations' | 'login' | 'sell' | 'desk';
 
 export interface ApprovedView {
   firstName: string;
@@ -35,6 +35,15 @@ export interface RecentRow {
   voided: boolean;
   kind: 'sale' | 'void';
   text: string;
+}
+
+/** The "switched off by head office" screen (the terminal is revoked). */
+export interface RevokedView {
+  terminalId: string;
+  /** The hub's sentence, with head office's reason. */
+  message: string;
+  /** Orders made here and not yet sent, as the screen counts them. */
+  pending: number;
 }
 
 export interface BalanceView {
@@ -123,13 +132,13 @@ export class KioskPage {
     await this.page.locator('.app[data-setup="ready"]').waitFor({ timeout: this.timeoutMs });
   }
 
-  /** Logs in and waits for the sell screen. */
+  /** Logs in and waits for the sell screen (the desk screen at a registration desk). */
   async login(pin: string): Promise<void> {
     const error = await this.tryLogin(pin);
     if (error) throw new Error(`login refused: ${error.message}`);
   }
 
-  /** Types a PIN; resolves with the refusal shown ({code, message}) or null once the sell screen is up. */
+  /** Types a PIN; resolves with the refusal shown ({code, message}) or null once the sell (or desk) screen is up. */
   async tryLogin(pin: string): Promise<{ code: string; message: string } | null> {
     await this.waitForScreen('login');
     const error = this.byTestId('login-error');
@@ -137,7 +146,7 @@ export class KioskPage {
     const attempt = Number(await error.getAttribute('data-attempt'));
     await this.typeDigits('pin-key', pin);
     await this.byTestId('pin-key-enter').click();
-    const sell = this.byTestId('screen-sell');
+    const sell = this.page.locator('[data-testid="screen-sell"], [data-testid="screen-desk"]');
     const refused = this.page.locator(`[data-testid="login-error"][data-attempt="${attempt + 1}"]`);
     await sell.or(refused).first().waitFor({ timeout: this.timeoutMs });
     if (await sell.isVisible()) return null;
@@ -236,15 +245,42 @@ export class KioskPage {
   }
 
   async expectApproved(): Promise<ApprovedView> {
-    const screen = this.byTestId('result-approved');
-    await this.waitForResult(screen, 'approved');
+    // Read in the page, all at once, the moment a result is up: the approved screen closes by itself after 3 s, which
+    // one round trip per field could outlast on a busy machine. (A string: e2e is checked without the DOM library.)
+    // Waited for by a locator, then read by one evaluate: a polled string predicate (waitForFunction) needs
+    // 'unsafe-eval', which the kiosk page's CSP refuses.
+    await this.page
+      .locator('[data-testid="result-approved"], [data-testid="result-declined"], [data-testid="tap-error"]')
+      .first()
+      .waitFor({ timeout: this.timeoutMs });
+    const v = (await this.page.evaluate(
+      `(() => {
+        const screen = document.querySelector('[data-testid="result-approved"], [data-testid="result-declined"], [data-testid="tap-error"]');
+        if (!screen) return { approved: false, seen: 'the result screen closed before it could be read' };
+        const text = (el) => (el ? el.innerText : '');
+        if (screen.getAttribute('data-testid') !== 'result-approved') return { approved: false, seen: text(screen) };
+        const part = (id) => screen.querySelector('[data-testid="' + id + '"]');
+        return {
+          approved: true,
+          firstName: text(part('result-name')),
+          tabText: text(part('result-tab-total')),
+          tabAmount: part('result-tab-total')?.getAttribute('data-amount') ?? '',
+          amountText: text(part('result-amount')),
+          seq: screen.getAttribute('data-order-seq'),
+          offline: screen.getAttribute('data-offline'),
+        };
+      })()`,
+    )) as
+      | { approved: false; seen: string }
+      | { approved: true; firstName: string; tabText: string; tabAmount: string; amountText: string; seq: string | null; offline: string | null };
+    if (!v.approved) throw new Error(`expected the approved screen, saw: ${v.seen.replace(/\s+/g, ' ').trim()}`);
     return {
-      firstName: (await this.byTestId('result-name').innerText()).trim(),
-      tabTotalText: (await this.byTestId('result-tab-total').innerText()).replace(/^Tab now\s*/i, '').trim(),
-      tabTotal: Number(await this.byTestId('result-tab-total').getAttribute('data-amount')),
-      amountText: (await this.byTestId('result-amount').innerText()).trim(),
-      seq: Number(await screen.getAttribute('data-order-seq')),
-      offline: (await screen.getAttribute('data-offline')) === 'true',
+      firstName: v.firstName.trim(),
+      tabTotalText: v.tabText.replace(/^Tab now\s*/i, '').trim(),
+      tabTotal: Number(v.tabAmount),
+      amountText: v.amountText.trim(),
+      seq: Number(v.seq),
+      offline: v.offline === 'true',
     };
   }
 
@@ -316,6 +352,19 @@ export class KioskPage {
     await this.page.locator(`[data-testid="status-pending"][data-count="${n}"]`).waitFor({ timeout: timeoutMs });
   }
 
+  /**
+   * Until something waits for the hub. The count comes with the kiosk's next state event, a moment after the call
+   * that made the order has answered: read it only once it has moved.
+   */
+  async waitForSomePending(timeoutMs = this.timeoutMs): Promise<number> {
+    const chip = this.page.locator('[data-testid="status-pending"]:not([data-count="0"])');
+    return Number(await chip.getAttribute('data-count', { timeout: timeoutMs }));
+  }
+
+  async waitForReaderStatus(status: ReaderStatus, timeoutMs = this.timeoutMs): Promise<void> {
+    await this.page.locator(`[data-testid="status-reader"][data-state="${status}"]`).waitFor({ timeout: timeoutMs });
+  }
+
   /** The offline banner's text, or null when the kiosk is not selling offline. */
   async offlineBanner(): Promise<string | null> {
     const banner = this.byTestId('offline-banner');
@@ -329,6 +378,53 @@ export class KioskPage {
   /** "Kiosk process not responding" is up (the event stream has been down for more than 3 s). */
   async kioskUnresponsive(): Promise<boolean> {
     return this.byTestId('kiosk-unresponsive').isVisible();
+  }
+
+  // ---------- switched off by head office ----------
+
+  /** Waits for the full-screen "switched off by head office" and reads it. */
+  async expectRevoked(timeoutMs = this.timeoutMs): Promise<RevokedView> {
+    const screen = this.byTestId('screen-revoked');
+    await screen.waitFor({ timeout: timeoutMs });
+    return {
+      terminalId: (await this.byTestId('revoked-terminal-id').innerText()).trim(),
+      message: (await this.byTestId('revoked-message').innerText()).replace(/\s+/g, ' ').trim(),
+      pending: Number(await this.byTestId('revoked-pending').getAttribute('data-count')),
+    };
+  }
+
+  /** Waits until the screen has gone (head office switched the terminal back on). */
+  async waitForRevokedGone(timeoutMs = this.timeoutMs): Promise<void> {
+    await this.byTestId('screen-revoked').waitFor({ state: 'detached', timeout: timeoutMs });
+  }
+
+  /**
+   * Calls the kiosk process as the page's own bridge does (loopback HTTP with the page's token), whatever the screen
+   * offers: how a test shows a refusal no button leads to. Resolves with the HTTP status and the JSON answer.
+   */
+  async callKiosk(method: string, args: unknown): Promise<{ status: number; body: unknown }> {
+    // A string: e2e is checked without the DOM library.
+    return (await this.page.evaluate(`(async () => {
+      const token = new URLSearchParams(location.search).get('token') ?? '';
+      const res = await fetch('/api/call/' + ${JSON.stringify(method)}, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-kiosk-token': token },
+        body: ${JSON.stringify(JSON.stringify(args))},
+      });
+      return { status: res.status, body: await res.json() };
+    })()`)) as { status: number; body: unknown };
+  }
+
+  /** The bounce hint on the tap overlay ("Band already read…"), or null when none shows. */
+  async bounceHint(): Promise<string | null> {
+    const hint = this.byTestId('tap-bounce-hint');
+    return (await hint.isVisible()) ? (await hint.innerText()).trim() : null;
+  }
+
+  async waitForBounceHint(timeoutMs = this.timeoutMs): Promise<string> {
+    const hint = this.byTestId('tap-bounce-hint');
+    await hint.waitFor({ timeout: timeoutMs });
+    return (await hint.innerText()).trim();
   }
 
   // ---------- recent orders and voids ----------
@@ -404,6 +500,6 @@ export class KioskPage {
 }
 
 /** A value for a CSS attribute selector in double quotes. */
-function cssString(s: string): string {
+export function cssString(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }

@@ -51,6 +51,10 @@ export function formatStatus(s: HubStatusReport, c: Palette = plain): string {
     ],
     ['Uplink', `${uplink}${u.cloudUrl ? c.dim(` ${u.cloudUrl}`) : c.dim(' no cloud configured')}`],
     ['Last upload', ago(u.lastUploadAt, now)],
+    [
+      'Registration',
+      `${s.registration.attendees.toLocaleString('en')} attendees, ${s.registration.paired.toLocaleString('en')} bands paired, ${s.registration.blocked.toLocaleString('en')} blocked`,
+    ],
   ];
   if (u.state === 'offline' && u.lastError) rows.push(['Last error', c.red(u.lastError)]);
   if (s.conflicts) rows.push(['Conflicts', c.yellow(`${s.conflicts} kept for review`)]);
@@ -63,7 +67,11 @@ export function formatStatus(s: HubStatusReport, c: Palette = plain): string {
   const nameWidth = Math.max(4, ...s.terminals.map((t) => t.name.length));
   for (const t of s.terminals) {
     const dot = t.online ? c.green('●') : c.red('○');
-    const seen = t.online ? 'connected' : `seen ${ago(t.lastSeenAt, now)}`;
+    const seen = t.revoked
+      ? c.red(`REVOKED by head office${t.revokedReason ? `: ${t.revokedReason}` : ''}`)
+      : t.online
+        ? 'connected'
+        : `seen ${ago(t.lastSeenAt, now)}`;
     lines.push(`  ${dot} ${t.name.padEnd(nameWidth)}  ${String(t.ordersReceived).padStart(8)} orders  ${c.dim(seen)}`);
   }
   return lines.join('\n');

@@ -4,8 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { count } from 'drizzle-orm';
-import { newId, PROTOCOL_VERSION, type ConfigMessage, type HubStatus } from '@tapline/shared';
-import { allConfigEntities, configCursor } from './db/config-store.ts';
+import { newId, PROTOCOL_VERSION, type ConfigEntity, type ConfigMessage, type HubStatus } from '@tapline/shared';
+import { AttendeeStore } from './db/attendee-store.ts';
+import { BandState, PullGeneration } from './db/band-state.ts';
+import { allConfigEntities, configCursor, terminalStanding } from './db/config-store.ts';
 import { ensureHubId } from './db/meta-store.ts';
 import { openHubDb } from './db/open.ts';
 import { OrderStore } from './db/order-store.ts';
@@ -104,7 +106,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const hubDb = openHubDb(dataDir);
   const { db } = hubDb;
   const hubId = ensureHubId(db);
-  const store = new OrderStore(hubDb.sqlite);
+  const attendees = new AttendeeStore(hubDb.sqlite);
+  const bands = new BandState(hubDb.sqlite, attendees);
+  bands.afterRestart();
+  const pullGeneration = new PullGeneration();
+  const store = new OrderStore(hubDb.sqlite, bands, pullGeneration);
   const pairing = new PairingCodes();
   const uplink = new UplinkStatus();
   const drain = new DrainMeter();
@@ -169,6 +175,16 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 
   const ingest = new GroupCommit(store, log.child({ part: 'ingest' }), (report) => {
     tabFeed.touch(report.touchedBands);
+    // Every bar learns of a pairing or a block at once, cloud or no cloud; this runs before the pushes' acks go out,
+    // so the desk that made the fact has the hub's band before it stops counting its own copy.
+    if (report.changedBands.size > 0) {
+      const entities: ConfigEntity[] = [];
+      for (const uid of report.changedBands) {
+        const data = bands.band(uid);
+        if (data) entities.push({ kind: 'band', data });
+      }
+      if (entities.length) sockets?.broadcastConfig({ v: PROTOCOL_VERSION, full: false, cursor: configCursor(db), entities });
+    }
     if (report.stored === 0) return;
     for (const [t, n] of report.storedByTerminal) ordersByTerminal.set(t, (ordersByTerminal.get(t) ?? 0) + n);
     queueDepth += report.stored;
@@ -176,6 +192,18 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     uploader?.wake();
     statusThrottle.trigger();
   });
+
+  /** The sentence a revoked terminal is refused with, or null while it may trade. */
+  const revokedBecause = (terminalId: string): string | null => {
+    const s = terminalStanding(db, terminalId);
+    if (s?.status !== 'revoked') return null;
+    return `This terminal was revoked by head office${s.reason ? `: ${s.reason}` : '.'}`;
+  };
+
+  const standingOf = (terminalId: string): { revoked: boolean; revokedReason: string | null } => {
+    const s = terminalStanding(db, terminalId);
+    return s?.status === 'revoked' ? { revoked: true, revokedReason: s.reason } : { revoked: false, revokedReason: null };
+  };
 
   const status = (): HubStatusReport => {
     const code = pairing.current();
@@ -196,6 +224,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         pairedAt: t.pairedAt,
         lastSeenAt: t.lastSeenAt,
         ordersReceived: ordersByTerminal.get(t.id) ?? 0,
+        ...standingOf(t.id),
       })),
       ordersReceived: [...ordersByTerminal.values()].reduce((a, b) => a + b, 0),
       queueDepth,
@@ -203,6 +232,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       drain: { rate: Math.round(drain.rate() * 10) / 10, etaSeconds: drain.etaSeconds(queueDepth), backlog: queueDepth, peak: drain.peak },
       conflicts: db.select({ n: count() }).from(conflicts).get()?.n ?? 0,
       rejected: db.select({ n: count() }).from(rejected).get()?.n ?? 0,
+      registration: { attendees: attendees.count(), ...bands.counts() },
     };
   };
 
@@ -224,6 +254,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     configSnapshot,
     hubStatus,
     tabsSnapshot: (terminalId) => tabFeed.snapshot(terminalId),
+    searchAttendees: (q) => attendees.search(q.query, q.limit, q.eventId),
+    revokedBecause,
     onPresence: (terminalId) => touchTerminal(db, terminalId, new Date().toISOString()),
     log: log.child({ part: 'sockets' }),
   });
@@ -231,6 +263,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const puller = cloudUrl
     ? new ConfigPuller({
         db,
+        registration: { attendees, bands },
+        generation: pullGeneration,
         cloudUrl,
         venueKey: options.venueKey ?? '',
         uplink,
@@ -238,6 +272,21 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         pullIntervalMs: options.pullIntervalMs,
         requestTimeoutMs: options.requestTimeoutMs,
         onChanges: (entities, cursor) => sockets?.broadcastConfig({ v: PROTOCOL_VERSION, full: false, cursor, entities }),
+        // Head office's Devices screen lists every paired terminal, sold or not.
+        report: {
+          hubId,
+          terminals: () =>
+            listTerminals(db).map((t) => ({ id: t.id, label: t.name, pairedAt: t.pairedAt, lastSeenAt: t.lastSeenAt, online: sockets?.isOnline(t.id) ?? false })),
+        },
+        // Read back what was stored: a page may revoke then restore, and the seq guard decides what stands.
+        onTerminals: (standings) => {
+          for (const { id } of standings) {
+            const why = revokedBecause(id);
+            if (why === null) continue;
+            const dropped = sockets?.disconnectRevoked(id, why) ?? 0;
+            log.warn({ terminalId: id, dropped }, 'terminal revoked by head office');
+          }
+        },
       })
     : null;
 

@@ -16,6 +16,9 @@ export interface HubStatusReport {
     pairedAt: string;
     lastSeenAt: string | null;
     ordersReceived: number;
+    /** Revoked by head office: disconnected and refused; its earlier orders stay. */
+    revoked?: boolean;
+    revokedReason?: string | null;
   }>;
   ordersReceived: number;
   /** Orders not yet acknowledged by the cloud (cloud_outbox rows). */
@@ -25,4 +28,6 @@ export interface HubStatusReport {
   drain: { rate: number; etaSeconds: number | null; backlog: number; peak: number };
   conflicts: number;
   rejected: number;
+  /** Registration at the venue: attendees desks can find, bands paired to one (active), bands blocked. */
+  registration: { attendees: number; paired: number; blocked: number };
 }

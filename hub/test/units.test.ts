@@ -132,6 +132,7 @@ describe('status output', () => {
     drain: { rate: 0, etaSeconds: null, backlog: 7, peak: 7 },
     conflicts: 1,
     rejected: 0,
+    registration: { attendees: 1200, paired: 845, blocked: 3 },
   };
 
   test('formatStatus aligns labels and lists terminals', () => {
@@ -143,6 +144,7 @@ describe('status output', () => {
     assert.match(text, /Terminals \(1\/2 online\)/);
     assert.match(text, /● Bar North\s+12 orders\s+connected/);
     assert.match(text, /○ Desk\s+0 orders\s+seen 30 s ago/);
+    assert.match(text, /^Registration {7}1,200 attendees, 845 bands paired, 3 blocked$/m);
   });
 });
 

@@ -54,6 +54,10 @@ export interface CloudState {
   pricing: { promotions: number; taxRules: number; tabFacts: number };
   /** tabs.* jobs by pg-boss state, for the diagnosis when tabs do not match. */
   tabJobs: Record<string, number>;
+  /** Card payment attempts by `kind:status` (holds, cancels, captures): the work the cloud did beside ingest. */
+  payments: Record<string, number>;
+  /** SMS messages by `kind:status` (a receipt per sale to a consenting attendee): more of that work. */
+  sms: Record<string, number>;
 }
 
 type Source = { dataDir: string } | { databaseUrl: string };
@@ -104,7 +108,17 @@ export async function readCloudState(source: Source, eventId: string): Promise<C
     } catch {
       // pg-boss's tables are its own business; they only help to explain a mismatch
     }
-    return { orders, tabs, pricing, tabJobs };
+    const byKindAndStatus = async (table: 'payments' | 'sms_messages') => {
+      const out: Record<string, number> = {};
+      for (const r of await q<{ kind: string; status: string; n: string | number }>(
+        `SELECT kind, status, count(*) AS n FROM ${table} WHERE event_id = $1 GROUP BY kind, status ORDER BY kind, status`,
+        [eventId],
+      )) {
+        out[`${r.kind}:${r.status}`] = Number(r.n);
+      }
+      return out;
+    };
+    return { orders, tabs, pricing, tabJobs, payments: await byKindAndStatus('payments'), sms: await byKindAndStatus('sms_messages') };
   });
 }
 

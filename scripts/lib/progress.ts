@@ -4,12 +4,17 @@ export class Progress {
   private lastLine = 0;
   private pending = '';
 
+  constructor(private readonly logEveryMs = 10_000) {}
+
   update(text: string): void {
     if (this.tty) {
-      process.stderr.write(`\r\x1b[2K${text}`);
-      this.pending = text;
-    } else if (Date.now() - this.lastLine > 5000) {
-      process.stderr.write(`${text}\n`);
+      // Wider than the window, the line would wrap and every rewrite would leave a copy above it.
+      const width = process.stderr.columns || 120;
+      const line = text.length >= width ? `${text.slice(0, width - 2)}…` : text;
+      process.stderr.write(`\r\x1b[2K${line}`);
+      this.pending = line;
+    } else if (Date.now() - this.lastLine >= this.logEveryMs) {
+      process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
       this.lastLine = Date.now();
     }
   }

@@ -14,5 +14,10 @@ export function canonicalJson(value: unknown): string {
 
 /** What every hop compares to tell a resent fact (same id, same content) from a conflict (same id, other content). */
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
+  return fingerprintOfCanonical(canonicalJson(value));
+}
+
+/** `fingerprint` of a value whose canonicalJson the caller already holds. */
+export function fingerprintOfCanonical(canonical: string): string {
+  return createHash('sha256').update(canonical).digest('base64url');
 }

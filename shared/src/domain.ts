@@ -2,9 +2,16 @@ import { z } from 'zod';
 import { BandUid } from './band-uid.ts';
 import { Id, UuidV7 } from './ids.ts';
 import { Currency, MinorUnits, NonNegativeMinor } from './money.ts';
+import { rawText, text } from './text.ts';
 
-export const Name = z.string().trim().min(1).max(120);
-export const Instant = z.iso.datetime({ offset: true });
+export const Name = text(120);
+/**
+ * An instant with its offset. Years 0001 to 9999 only: JavaScript and zod accept year 0000, PostgreSQL refuses it, and
+ * a fact the cloud cannot store must be refused at the first hop rather than block the hub's queue.
+ */
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .refine((s) => !s.startsWith('0000'), 'an instant in the years 0001 to 9999');
 
 // ── Configuration: made by head office in the cloud, flows down to hubs and terminals. ──
 
@@ -12,7 +19,7 @@ export const Event = z.object({
   id: Id,
   name: Name,
   currency: Currency,
-  timezone: z.string().min(1).max(64),
+  timezone: text(64),
   startsAt: Instant,
   endsAt: Instant,
   /** What one band may spend while its terminal cannot reach the hub. */
@@ -50,7 +57,7 @@ export const Staff = z.object({
   name: Name,
   role: z.enum(['bartender', 'supervisor', 'registration']),
   /** scrypt hash of the PIN, never the PIN itself. */
-  pinHash: z.string().min(1).max(256),
+  pinHash: rawText(256),
 });
 export type Staff = z.infer<typeof Staff>;
 
@@ -58,7 +65,7 @@ export const Wristband = z.object({
   uid: BandUid,
   eventId: Id,
   attendeeId: Id.nullable(),
-  firstName: z.string().max(60).nullable(),
+  firstName: text(60, 0).nullable(),
   status: z.enum(['active', 'blocked']),
   hasCard: z.boolean(),
   /** The most the band's tab may reach; null means the event's default rules alone. */
@@ -66,25 +73,30 @@ export const Wristband = z.object({
 });
 export type Wristband = z.infer<typeof Wristband>;
 
+export const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, 'a phone number in international format, e.g. +31612345678');
+
+export const CardStatus = z.enum(['none', 'pending', 'ready', 'failed']);
+export type CardStatus = z.infer<typeof CardStatus>;
+
 /**
  * A person with a tab. Card data never reaches Tapline: only the card's status, Stripe's ids and its last four digits.
  */
 export const Attendee = z.object({
   id: Id,
   eventId: Id,
-  firstName: z.string().trim().min(1).max(60),
-  lastName: z.string().trim().max(60).nullable(),
+  firstName: text(60),
+  lastName: text(60, 0).nullable(),
   email: z.email().max(254).nullable(),
   /** E.164, e.g. +31612345678. */
-  phone: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'a phone number in international format, e.g. +31612345678')
-    .nullable(),
+  phone: Phone.nullable(),
   smsConsent: z.boolean(),
   card: z.object({
-    status: z.enum(['none', 'pending', 'ready', 'failed']),
-    stripeCustomerId: z.string().max(255).nullable(),
-    stripePaymentMethodId: z.string().max(255).nullable(),
+    status: CardStatus,
+    stripeCustomerId: rawText(255).nullable(),
+    stripePaymentMethodId: rawText(255).nullable(),
     last4: z
       .string()
       .regex(/^\d{4}$/)
@@ -92,6 +104,33 @@ export const Attendee = z.object({
   }),
 });
 export type Attendee = z.infer<typeof Attendee>;
+
+/** The short code printed as a QR code on an attendee's confirmation; a desk's scanner types it into the search. */
+export const ConfirmationCode = z.string().regex(/^[A-Z0-9]{8}$/, 'eight capital letters or digits');
+
+/**
+ * The attendee as a registration desk sees them: configuration that flows down to the hub. Never a Stripe id: the
+ * venue sees the card's status and last four digits only.
+ */
+export const DeskAttendee = z.object({
+  id: Id,
+  eventId: Id,
+  firstName: text(60),
+  lastName: text(60, 0).nullable(),
+  email: z.email().max(254).nullable(),
+  phone: Phone.nullable(),
+  smsConsent: z.boolean(),
+  cardStatus: CardStatus,
+  cardLast4: z
+    .string()
+    .regex(/^\d{4}$/)
+    .nullable(),
+  /** null for a walk-up the cloud has not seen yet. */
+  confirmationCode: ConfirmationCode.nullable(),
+  /** The signed page where the attendee adds a card from their own phone (shown as a QR code at the desk); null offline. */
+  cardUrl: z.url().max(500).nullable(),
+});
+export type DeskAttendee = z.infer<typeof DeskAttendee>;
 
 /** A band's running tab as derived from its facts (see `computeTab`); never edited by hand. */
 export const Tab = z.object({
@@ -104,12 +143,27 @@ export const Tab = z.object({
 });
 export type Tab = z.infer<typeof Tab>;
 
+/**
+ * Head office's word on a terminal paired at a venue's hub: a revoked one (a stolen kiosk) is disconnected and refused
+ * by the hub. Venue-wide, not per event: a terminal pairs with the hub, whatever event it sells for. Hubs keep it and
+ * never send it to terminals.
+ */
+export const TerminalStanding = z.object({
+  id: Id,
+  venueId: Id,
+  status: z.enum(['active', 'revoked']),
+  reason: text(200).nullable(),
+});
+export type TerminalStanding = z.infer<typeof TerminalStanding>;
+
 export const ConfigEntity = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('event'), data: Event }),
   z.object({ kind: z.literal('product'), data: Product }),
   z.object({ kind: z.literal('station'), data: Station }),
   z.object({ kind: z.literal('staff'), data: Staff }),
   z.object({ kind: z.literal('band'), data: Wristband }),
+  z.object({ kind: z.literal('attendee'), data: DeskAttendee }),
+  z.object({ kind: z.literal('terminal'), data: TerminalStanding }),
 ]);
 export type ConfigEntity = z.infer<typeof ConfigEntity>;
 export type ConfigKind = ConfigEntity['kind'];
@@ -169,7 +223,7 @@ export const Void = z.object({
   ...FactBase,
   kind: z.literal('void'),
   voidsOrderId: UuidV7,
-  reason: z.string().trim().min(1).max(200),
+  reason: text(200),
   supervisorId: Id,
 });
 export type Void = z.infer<typeof Void>;

@@ -6,8 +6,12 @@ export function newId(): string {
   return uuidv7();
 }
 
+/**
+ * Lower case only: PostgreSQL's uuid type gives ids back in lower case, so an upper-case id would not match itself
+ * after a round trip (and `newId` never makes one).
+ */
 export function isUuidV7(s: string): boolean {
-  return validate(s) && version(s) === 7;
+  return s === s.toLowerCase() && validate(s) && version(s) === 7;
 }
 
 export const UuidV7 = z.string().refine(isUuidV7, 'a UUIDv7');

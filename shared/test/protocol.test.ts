@@ -68,3 +68,28 @@ test('an attendee holds card status and last four digits, and refuses a card num
   assert.equal(Attendee.safeParse({ ...ana, card: { ...ana.card, last4: '4242424242424242' } }).success, false);
   assert.equal(Attendee.safeParse({ ...ana, phone: '0612345678' }).success, false);
 });
+
+test('attendees:search: the request is bounded and the answer carries DeskAttendees with their bands', async () => {
+  const { AttendeesSearch, AttendeesSearchAck, MAX_SEARCH_RESULTS } = await import('../src/protocol/terminal-hub.ts');
+  assert.deepEqual(AttendeesSearch.parse({ v: 1, query: '  Zoë ' }), { v: 1, query: 'Zoë', limit: 20 });
+  for (const bad of [{ v: 1, query: '   ' }, { v: 1, query: 'x'.repeat(201) }, { v: 1, query: 'a', limit: MAX_SEARCH_RESULTS + 1 }, { v: 1, query: 'a\u0000' }, { v: 2, query: 'a' }]) {
+    assert.equal(AttendeesSearch.safeParse(bad).success, false, JSON.stringify(bad));
+  }
+  const result = {
+    id: 'attendee-7',
+    eventId: 'e1',
+    firstName: 'Zoë',
+    lastName: null,
+    email: null,
+    phone: '+31612345678',
+    smsConsent: true,
+    cardStatus: 'ready',
+    cardLast4: '4242',
+    confirmationCode: 'K7Q2M9XA',
+    cardUrl: null,
+    bands: [{ uid: '04A22B1A', status: 'blocked' }],
+  };
+  assert.ok(AttendeesSearchAck.safeParse({ ok: true, v: 1, results: [result] }).success);
+  assert.equal(AttendeesSearchAck.safeParse({ ok: true, v: 1, results: [{ ...result, bands: [{ uid: 'nope', status: 'active' }] }] }).success, false);
+  assert.equal(AttendeesSearchAck.safeParse({ ok: true, v: 1, results: Array(MAX_SEARCH_RESULTS + 1).fill(result) }).success, false);
+});

@@ -8,7 +8,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
+import { createPool } from './pg-pool.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -26,6 +26,12 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** node-postgres pool size. */
   poolSize?: number;
+  /** An idle PostgreSQL connection died (server restart, terminated by an administrator); the pool opens another. */
+  onConnectionError?: (err: Error) => void;
+}
+
+function reportConnectionError(err: Error): void {
+  console.error(`tapline cloud: a PostgreSQL connection was lost (${err.message}); the next query opens another`);
 }
 
 export interface Database {
@@ -33,7 +39,7 @@ export interface Database {
   kind: DatabaseKind;
   /** The PGlite instance when kind is 'pglite' (pg-boss runs on it through an adapter). */
   pglite?: PGlite;
-  /** The connection string when kind is 'postgres' (pg-boss opens its own pool with it). */
+  /** The connection string when kind is 'postgres' (the job queue builds its own pool from it). */
   databaseUrl?: string;
   close(): Promise<void>;
 }
@@ -42,18 +48,15 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const { pool, close } = createPool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 }, (err) =>
+      (options.onConnectionError ?? reportConnectionError)(err),
+    );
     try {
       const db = drizzlePg(pool, { schema });
       await migratePg(db, { migrationsFolder });
-      return {
-        db: db as unknown as Db,
-        kind: 'postgres',
-        databaseUrl: options.databaseUrl,
-        close: () => pool.end(),
-      };
+      return { db: db as unknown as Db, kind: 'postgres', databaseUrl: options.databaseUrl, close };
     } catch (err) {
-      await pool.end().catch(() => undefined);
+      await close().catch(() => undefined);
       throw err;
     }
   }

@@ -1,4 +1,4 @@
-import { ConfigEntity, Id, describeZodError } from '@tapline/shared';
+import { ConfigEntity, Id, Name, describeZodError } from '@tapline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/open.ts';
@@ -7,7 +7,7 @@ import { findVenue, insertVenue, newVenueKey } from '../services/venues.ts';
 import { authenticate } from './auth.ts';
 import { HttpError } from './http-error.ts';
 
-const CreateVenue = z.object({ id: Id, name: z.string().trim().min(1).max(120) });
+const CreateVenue = z.object({ id: Id, name: Name });
 const AppendConfig = z.object({ entities: z.array(ConfigEntity).min(1).max(10_000) });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {

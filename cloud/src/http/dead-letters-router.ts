@@ -1,3 +1,4 @@
+import { rawText } from '@tapline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/open.ts';
@@ -9,7 +10,7 @@ import { parseBody } from './parse-body.ts';
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  queue: z.string().min(1).max(200).optional(),
+  queue: rawText(200).optional(),
 });
 
 /** Jobs the processors gave up on, for head office to see and send again once the cause is fixed. */

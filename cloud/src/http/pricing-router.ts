@@ -1,4 +1,4 @@
-import { newId, Promotion, TaxRule } from '@tapline/shared';
+import { Id, newId, Promotion, TaxRule } from '@tapline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/open.ts';
@@ -49,7 +49,7 @@ export function pricingRouter(deps: { db: Db; queue: JobQueue; adminToken: strin
 
   router.post('/v1/admin/events/:id/promotions/:promotionId/deactivate', async (req, res) => {
     const event = await adminEvent(db, req.params.id);
-    const row = await deactivatePromotion(db, queue, event.id, req.params.promotionId);
+    const row = Id.safeParse(req.params.promotionId).success ? await deactivatePromotion(db, queue, event.id, req.params.promotionId) : undefined;
     if (!row) throw new HttpError(404, 'not_found', `No promotion "${req.params.promotionId}" in event "${event.id}".`);
     res.json({ promotion: promotionView(row) });
   });

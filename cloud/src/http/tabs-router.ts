@@ -5,6 +5,7 @@ import type { Db } from '../db/open.ts';
 import { tabs } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { recordPriceFix, recordRefund, recordTip } from '../services/tab-facts.ts';
+import { admitRefund } from '../services/tab-payments-refunds.ts';
 import { adminEvent, HEAD_OFFICE, sameCurrency } from './admin-event.ts';
 import { authenticate } from './auth.ts';
 import { HttpError } from './http-error.ts';
@@ -45,7 +46,8 @@ export function tabsRouter(deps: { db: Db; queue: JobQueue; adminToken: string }
     const body = objectBody(req.body);
     const refund = parseBody(Refund, { currency: event.currency, ...body, ...stamped(body, event.id), kind: 'refund' });
     sameCurrency(event, refund.currency, 'currency');
-    const { fact, created } = await recordRefund(db, queue, bandUid, refund);
+    // Under the tab's payment lock, as the console's: refused while a capture is in flight, paid back to the card after one.
+    const { fact, created } = await recordRefund(db, queue, bandUid, refund, (tx) => admitRefund(tx, queue, { eventId: event.id, bandUid }).then(() => undefined));
     res.status(created ? 201 : 200).json({ refund: fact });
   });
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/open.ts';
+import type { Db, Tx } from '../db/open.ts';
 import { queryRows } from '../db/raw-sql.ts';
 import type { FailureOutput } from './processor.ts';
 import { BOSS_SCHEMA, bossDbFor, type JobQueue } from './queue.ts';
@@ -78,11 +78,18 @@ export async function listDeadLetters(db: Db, options: { limit: number; queue?: 
  * Sends the dead letter's data to its queue again as a new job and removes it from the list, in one transaction.
  * Undefined when there is no such dead letter (already retried, or never one).
  */
-export async function retryDeadLetter(db: Db, queue: JobQueue, id: string): Promise<{ queue: string; jobId: string } | undefined> {
+export async function retryDeadLetter(
+  db: Db,
+  queue: JobQueue,
+  id: string,
+  /** Runs in the transaction before the job is sent: may refuse by throwing (the console's scope check), or audit. */
+  within?: (tx: Tx, letter: DeadLetter) => Promise<void>,
+): Promise<{ queue: string; jobId: string } | undefined> {
   return db.transaction(async (tx) => {
     const [row] = await queryRows<Row>(tx, sql`${deadLetterRows(sql`and j.id = ${id}::uuid`)} for update of j`);
     const letter = row && toDeadLetter(row);
     if (!row || !letter) return undefined;
+    await within?.(tx, letter);
     const jobId = await queue.send(tx, letter.queue, (row.data ?? {}) as object);
     await queue.boss.deleteJob(row.name, row.id, { db: bossDbFor(tx) });
     return { queue: letter.queue, jobId };

@@ -107,35 +107,50 @@ export async function startProcessor<T>(queue: JobQueue, processor: Processor<T>
   return boss.work<T>(
     processor.queue,
     { batchSize: processor.batchSize ?? 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds },
-    async (jobs) => {
-      const controller = new AbortController();
-      // Half a second under pg-boss's own timer, so the failure recorded is ours, per job, with its reason.
-      const limitMs = Math.max(500, Math.min(...jobs.map((j) => j.expireInSeconds)) * 1000 - 500);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), limitMs);
-      });
-      const running = processor.run(jobs, controller.signal);
-      let failures: JobFailure[];
-      try {
-        const outcome = await Promise.race([running, timedOut]);
-        if (outcome === 'timeout') {
-          controller.abort();
-          running.catch(() => undefined);
-          const error = new Error(`The job ran longer than its ${Math.round(limitMs / 1000)} s timeout and was stopped.`);
-          failures = jobs.map((j) => ({ jobId: j.id, error }));
-        } else failures = outcome ?? [];
-      } catch (error) {
-        failures = jobs.map((j) => ({ jobId: j.id, error }));
-      } finally {
-        clearTimeout(timer);
-      }
-      const byId = new Map(jobs.map((j) => [j.id, j]));
-      for (const f of failures) {
-        const job = byId.get(f.jobId);
-        if (job) await fail(job, f.error);
-      }
-      // pg-boss then completes the jobs still active: the failed ones are no longer active, so they stay failed.
-    },
+    (jobs) => queue.track(work(jobs)),
   );
+
+  async function work(jobs: Job<T>[]): Promise<void> {
+    const controller = new AbortController();
+    // Half a second under pg-boss's own timer, so the failure recorded is ours, per job, with its reason.
+    const limitMs = Math.max(500, Math.min(...jobs.map((j) => j.expireInSeconds)) * 1000 - 500);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), limitMs);
+    });
+    // A shutdown that has waited its grace period stops the run like its own timeout does (the jobs are retried).
+    let onShutdown = () => {};
+    const shutDown = new Promise<'shutdown'>((resolve) => {
+      onShutdown = () => resolve('shutdown');
+      if (queue.shutdown.aborted) onShutdown();
+    });
+    queue.shutdown.addEventListener('abort', onShutdown);
+    // Tracked on its own: a run that outlives its timeout still holds connections the shutdown must wait for.
+    const running = queue.track(processor.run(jobs, controller.signal));
+    let failures: JobFailure[];
+    try {
+      const outcome = await Promise.race([running, timedOut, shutDown]);
+      if (outcome === 'timeout' || outcome === 'shutdown') {
+        controller.abort();
+        running.catch(() => undefined);
+        const error = new Error(
+          outcome === 'timeout'
+            ? `The job ran longer than its ${Math.round(limitMs / 1000)} s timeout and was stopped.`
+            : 'The cloud shut down while the job ran; it was stopped and will be retried.',
+        );
+        failures = jobs.map((j) => ({ jobId: j.id, error }));
+      } else failures = outcome ?? [];
+    } catch (error) {
+      failures = jobs.map((j) => ({ jobId: j.id, error }));
+    } finally {
+      clearTimeout(timer);
+      queue.shutdown.removeEventListener('abort', onShutdown);
+    }
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    for (const f of failures) {
+      const job = byId.get(f.jobId);
+      if (job) await fail(job, f.error);
+    }
+    // pg-boss then completes the jobs still active: the failed ones are no longer active, so they stay failed.
+  }
 }

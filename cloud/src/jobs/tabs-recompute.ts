@@ -1,4 +1,5 @@
 import { type PricedTab, PricingError } from '@tapline/shared';
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.ts';
@@ -13,6 +14,9 @@ export interface RecomputeResult {
   /** Bands whose facts or configuration cannot be priced; their tab rows are left as they were. */
   failed: { bandUid: string; error: PricingError }[];
 }
+
+/** The longest stretch of pricing before the recompute lets other work on the event loop run. */
+const YIELD_AFTER_MS = 20;
 
 /** Upserted in chunks so a big recalculation stays well under Postgres's 65,535 parameters per statement. */
 const UPSERT_CHUNK = 500;
@@ -50,7 +54,14 @@ export async function recomputeTabs(db: Db, eventId: string, bandUids: readonly 
     if (!event) throw new PermanentJobError('unknown_event', `There is no event "${eventId}" to recompute tabs of.`);
     const facts = await loadBandFacts(tx, eventId, bands);
     const rows: (typeof tabs.$inferInsert)[] = [];
+    let sliceStart = performance.now();
     for (const bandUid of bands) {
+      // Pricing is synchronous: a big event's recompute would otherwise hold the event loop (and every request) for
+      // seconds. Yield every few milliseconds.
+      if (performance.now() - sliceStart > YIELD_AFTER_MS) {
+        await setImmediate();
+        sliceStart = performance.now();
+      }
       try {
         rows.push(tabRow(eventId, bandUid, priceBand(event, facts.get(bandUid)!)));
         result.recomputed.push(bandUid);

@@ -19,6 +19,8 @@ import { TwilioSms } from './twilio-sms.ts';
  * | TAPLINE_STRIPE_KEY | secret (sk_…) or restricted (rk_…) key |
  * | TAPLINE_STRIPE_RETURN_URL | optional: the attendee's tab page, sent as return_url when authorising |
  * | TAPLINE_STRIPE_TIMEOUT_MS | optional, default 20000 |
+ * | TAPLINE_STRIPE_PUBLISHABLE_KEY | optional pk_…: the card page uses Stripe.js Elements (without it, only a test key gets the test-card form) |
+ * | TAPLINE_STRIPE_WEBHOOK_SECRET | optional whsec_…: checks `POST /v1/stripe/webhook` (setup_intent.* events) |
  * | TAPLINE_TWILIO_URL | https://api.twilio.com, or Prism in tests |
  * | TAPLINE_TWILIO_ACCOUNT_SID | AC… |
  * | TAPLINE_TWILIO_AUTH_TOKEN | |
@@ -63,6 +65,12 @@ const stripeEnv = z.object({
   }),
   TAPLINE_STRIPE_RETURN_URL: z.url({ message: 'TAPLINE_STRIPE_RETURN_URL must be a full URL (the attendee tab page).' }).optional(),
   TAPLINE_STRIPE_TIMEOUT_MS: timeout('TAPLINE_STRIPE_TIMEOUT_MS'),
+  TAPLINE_STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_[A-Za-z0-9_]+$/, {
+    message: 'TAPLINE_STRIPE_PUBLISHABLE_KEY must be a publishable key (pk_test_… or pk_live_…).',
+  }).optional(),
+  TAPLINE_STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_+/=]+$/, {
+    message: 'TAPLINE_STRIPE_WEBHOOK_SECRET must be the endpoint\'s signing secret (whsec_…).',
+  }).optional(),
 });
 
 const twilioEnv = z.object({
@@ -77,7 +85,9 @@ const twilioEnv = z.object({
   TAPLINE_TWILIO_TIMEOUT_MS: timeout('TAPLINE_TWILIO_TIMEOUT_MS'),
 });
 
-export type StripeConfig = { kind: 'stripe'; url: string; key: string; returnUrl?: string; timeoutMs?: number } | { kind: 'log' };
+export type StripeConfig =
+  | { kind: 'stripe'; url: string; key: string; returnUrl?: string; timeoutMs?: number; publishableKey?: string; webhookSecret?: string }
+  | { kind: 'log' };
 export type TwilioConfig =
   | { kind: 'twilio'; url: string; accountSid: string; authToken: string; from: string; timeoutMs?: number }
   | { kind: 'log' };
@@ -135,7 +145,15 @@ export function parseProvidersEnv(env: Env = process.env): ProvidersConfig {
   if (problems.length > 0) throw new ProvidersConfigError(problems);
   return {
     payments: s
-      ? { kind: 'stripe', url: s.TAPLINE_STRIPE_URL, key: s.TAPLINE_STRIPE_KEY, returnUrl: s.TAPLINE_STRIPE_RETURN_URL, timeoutMs: s.TAPLINE_STRIPE_TIMEOUT_MS }
+      ? {
+          kind: 'stripe',
+          url: s.TAPLINE_STRIPE_URL,
+          key: s.TAPLINE_STRIPE_KEY,
+          returnUrl: s.TAPLINE_STRIPE_RETURN_URL,
+          timeoutMs: s.TAPLINE_STRIPE_TIMEOUT_MS,
+          ...(s.TAPLINE_STRIPE_PUBLISHABLE_KEY ? { publishableKey: s.TAPLINE_STRIPE_PUBLISHABLE_KEY } : {}),
+          ...(s.TAPLINE_STRIPE_WEBHOOK_SECRET ? { webhookSecret: s.TAPLINE_STRIPE_WEBHOOK_SECRET } : {}),
+        }
       : { kind: 'log' },
     sms: t
       ? {

@@ -26,11 +26,33 @@ function derivedId(prefix: string, seed: string): string {
   return `${prefix}_log_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
 }
 
+/** Stripe's test PaymentMethod names the demo's card form offers; a declining one shows the failure and retry. */
+const LOG_TEST_CARDS: Record<string, { brand: string; last4: string; decline?: { code: string; declineCode: string; message: string } }> = {
+  pm_card_visa: { brand: 'visa', last4: '4242' },
+  pm_card_mastercard: { brand: 'mastercard', last4: '4444' },
+  pm_card_chargeDeclined: {
+    brand: 'visa',
+    last4: '0002',
+    decline: { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' },
+  },
+  pm_card_chargeDeclinedInsufficientFunds: {
+    brand: 'visa',
+    last4: '9995',
+    decline: { code: 'card_declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+  },
+};
+
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export class LogPayments implements PaymentProvider {
   readonly kind = 'log' as const;
+  /** No Stripe account: the card page offers the demo's test cards, which never move money. */
+  readonly cardCollection = { kind: 'test-cards' } as const;
   private readonly intents = new Map<string, PaymentIntentResult>();
+  /** SetupIntents this process made, as the demo's test-card form leaves them. */
+  private readonly setups = new Map<string, SetupIntentResult>();
+  /** Which test card each PaymentMethod the demo saved came from. */
+  private readonly cards = new Map<string, { brand: string; last4: string }>();
   /** First answer per idempotency key, with what was asked, like Stripe's replay. */
   private readonly answers = new Map<string, { request: string; answer: unknown }>();
 
@@ -64,7 +86,7 @@ export class LogPayments implements PaymentProvider {
 
   async createSetupIntent(input: { customerId: string; metadata?: Metadata; idempotencyKey: string }): Promise<SetupIntentResult> {
     const { idempotencyKey, ...args } = input;
-    return this.once('create a SetupIntent', idempotencyKey, args, () => {
+    const made = this.once('create a SetupIntent', idempotencyKey, args, () => {
       const id = derivedId('seti', idempotencyKey);
       return {
         id,
@@ -75,24 +97,57 @@ export class LogPayments implements PaymentProvider {
         lastDecline: null,
       };
     });
+    if (!this.setups.has(made.id)) this.setups.set(made.id, structuredClone(made));
+    return structuredClone(this.setups.get(made.id)!);
   }
 
-  /** The demo has no card form: a SetupIntent counts as completed with the demo card as soon as it is asked about. */
+  /**
+   * A SetupIntent this process made answers its real state (the demo's test-card form confirms it). One made before a
+   * restart is forgotten: it waits for a card again (a card already saved is on the attendee, which is never re-read).
+   */
   async retrieveSetupIntent(id: string): Promise<SetupIntentResult> {
-    const answer: SetupIntentResult = {
-      id,
-      status: 'succeeded',
-      customerId: null,
-      paymentMethodId: derivedId('pm', id),
-      clientSecret: null,
-      lastDecline: null,
-    };
-    this.log.info({ provider: 'log', operation: 'read a SetupIntent', id, answer }, 'payments (log): read a SetupIntent');
+    const answer = structuredClone(this.setup(id));
+    this.log.info({ provider: 'log', operation: 'read a SetupIntent', id, status: answer.status }, 'payments (log): read a SetupIntent');
     return answer;
   }
 
+  private setup(id: string): SetupIntentResult {
+    let si = this.setups.get(id);
+    if (!si) {
+      si = { id, status: 'requires_payment_method', customerId: null, paymentMethodId: null, clientSecret: `${id}_secret_log`, lastDecline: null };
+      this.setups.set(id, si);
+    }
+    return si;
+  }
+
+  /** The demo's test cards (Stripe's test PaymentMethod names): nothing else is accepted, and no real card ever is. */
+  async confirmSetupIntent(input: { id: string; paymentMethodId: string; returnUrl?: string; idempotencyKey: string }): Promise<SetupIntentResult> {
+    const { idempotencyKey, ...args } = input;
+    return this.once('confirm a SetupIntent', idempotencyKey, args, () => {
+      const si = this.setup(input.id);
+      if (si.status === 'succeeded') {
+        throw new PaymentProviderError('payment_request_invalid', `SetupIntent ${input.id} has already succeeded.`, { retryable: false });
+      }
+      const card = LOG_TEST_CARDS[input.paymentMethodId];
+      if (!card) {
+        throw new PaymentProviderError('payment_request_invalid', `The log payment provider only accepts its test cards (${Object.keys(LOG_TEST_CARDS).join(', ')}).`, {
+          retryable: false,
+          param: 'payment_method',
+        });
+      }
+      if (card.decline) {
+        Object.assign(si, { status: 'requires_payment_method', paymentMethodId: null, lastDecline: { ...card.decline } });
+      } else {
+        const pmId = derivedId('pm', `${input.id}:${input.paymentMethodId}`);
+        this.cards.set(pmId, { brand: card.brand, last4: card.last4 });
+        Object.assign(si, { status: 'succeeded', paymentMethodId: pmId, lastDecline: null });
+      }
+      return structuredClone(si);
+    });
+  }
+
   async retrievePaymentMethod(id: string): Promise<PaymentMethodResult> {
-    const answer: PaymentMethodResult = { id, customerId: null, ...DEMO_CARD };
+    const answer: PaymentMethodResult = { id, customerId: null, ...DEMO_CARD, ...this.cards.get(id) };
     this.log.info({ provider: 'log', operation: 'read a PaymentMethod', id }, 'payments (log): read a PaymentMethod');
     return answer;
   }

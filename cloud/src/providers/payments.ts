@@ -86,13 +86,28 @@ export interface RefundResult {
 
 export type Metadata = Record<string, string>;
 
+/**
+ * How the attendee's card page collects a card: Stripe.js Elements with a publishable key (real cards, straight to
+ * Stripe), or, ONLY with the demo's log provider or a Stripe test key, a form of Stripe's test PaymentMethods that the
+ * cloud confirms itself. `none` says why neither can be offered (a live key without a publishable key).
+ */
+export type CardCollection = { kind: 'stripe-elements'; publishableKey: string } | { kind: 'test-cards' } | { kind: 'none'; reason: string };
+
 export interface PaymentProvider {
   /** 'stripe' or 'log': for logs and the status page. */
   readonly kind: 'stripe' | 'log';
+  readonly cardCollection: CardCollection;
   createCustomer(input: { email?: string; name?: string; phone?: string; metadata?: Metadata; idempotencyKey: string }): Promise<{ id: string }>;
   /** A SetupIntent that saves a card for off-session use; hand `clientSecret` to the attendee's page. */
   createSetupIntent(input: { customerId: string; metadata?: Metadata; idempotencyKey: string }): Promise<SetupIntentResult>;
   retrieveSetupIntent(id: string): Promise<SetupIntentResult>;
+  /**
+   * Confirms a SetupIntent server-side with a PaymentMethod. Only the test/demo card form uses this (with Stripe's
+   * test PaymentMethods such as `pm_card_visa`); real attendees confirm in their browser with Stripe.js, and card
+   * numbers never reach Tapline. A card that declines resolves with `lastDecline` set and the SetupIntent back in
+   * `requires_payment_method`, as Stripe leaves it.
+   */
+  confirmSetupIntent(input: { id: string; paymentMethodId: string; returnUrl?: string; idempotencyKey: string }): Promise<SetupIntentResult>;
   retrievePaymentMethod(id: string): Promise<PaymentMethodResult>;
   /** A PaymentIntent with manual capture, confirmed off-session: a hold on the attendee's saved card. */
   authorize(input: {

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import type { Logger } from 'pino';
 import {
   type AuthorizeResult,
+  type CardCollection,
   type Metadata,
   type PaymentDecline,
   type PaymentIntentResult,
@@ -35,6 +36,10 @@ export interface StripePaymentsOptions {
    * with automatic payment methods is confirmed; off-session it is never visited. Use the attendee's tab page.
    */
   returnUrl?: string;
+  /** pk_…: the card page collects cards with Stripe.js Elements. Without it a test key gets the test-card form. */
+  publishableKey?: string;
+  /** whsec_…: `POST /v1/stripe/webhook` checks Stripe's signature with it; without it webhooks are refused. */
+  webhookSecret?: string;
   log?: Logger;
 }
 
@@ -146,6 +151,8 @@ export function paymentErrorFrom(err: unknown, what: string): PaymentProviderErr
 
 export class StripePayments implements PaymentProvider {
   readonly kind = 'stripe' as const;
+  readonly cardCollection: CardCollection;
+  readonly webhookSecret: string | null;
   /** The SDK client, for what the interface does not cover (tests confirm SetupIntents with it). */
   readonly stripe: Stripe;
   private readonly log: Logger | undefined;
@@ -155,6 +162,28 @@ export class StripePayments implements PaymentProvider {
     this.stripe = new Stripe(options.key, stripeConfig(options));
     this.log = options.log;
     this.returnUrl = options.returnUrl;
+    this.webhookSecret = options.webhookSecret ?? null;
+    const testKey = /^(sk|rk)_test_/.test(options.key);
+    if (options.publishableKey) {
+      if (testKey !== options.publishableKey.startsWith('pk_test_')) {
+        throw new Error('TAPLINE_STRIPE_PUBLISHABLE_KEY and TAPLINE_STRIPE_KEY must both be test keys or both live keys.');
+      }
+      this.cardCollection = { kind: 'stripe-elements', publishableKey: options.publishableKey };
+    } else if (testKey) {
+      // Stripe's test mode accepts its named test PaymentMethods from the server; a live key never does.
+      this.cardCollection = { kind: 'test-cards' };
+    } else {
+      this.cardCollection = { kind: 'none', reason: 'TAPLINE_STRIPE_PUBLISHABLE_KEY is not set, so the card form (Stripe.js) cannot be shown.' };
+    }
+  }
+
+  /**
+   * A webhook's event after checking its `Stripe-Signature` with the SDK (`webhooks.constructEvent`: HMAC and a
+   * 5-minute tolerance). Throws when no secret is configured or the signature is wrong.
+   */
+  webhookEvent(payload: Buffer, signature: string): Stripe.Event {
+    if (!this.webhookSecret) throw new Error('TAPLINE_STRIPE_WEBHOOK_SECRET is not set');
+    return Stripe.webhooks.constructEvent(payload, signature, this.webhookSecret);
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -188,6 +217,32 @@ export class StripePayments implements PaymentProvider {
 
   retrieveSetupIntent(id: string): Promise<SetupIntentResult> {
     return this.call(`read SetupIntent ${id}`, async () => toSetupResult(await this.stripe.setupIntents.retrieve(id)));
+  }
+
+  async confirmSetupIntent(input: { id: string; paymentMethodId: string; returnUrl?: string; idempotencyKey: string }): Promise<SetupIntentResult> {
+    const what = `confirm SetupIntent ${input.id}`;
+    try {
+      return toSetupResult(
+        await this.stripe.setupIntents.confirm(
+          input.id,
+          // Stripe wants a return URL when automatic payment methods are confirmed; a test card never redirects.
+          { payment_method: input.paymentMethodId, ...(input.returnUrl ? { return_url: input.returnUrl } : {}) },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeCardError) {
+        const decline = declineOf(err)!;
+        this.log?.info({ code: decline.code, declineCode: decline.declineCode, setupIntent: input.id }, 'card declined while saving');
+        const si = err.setup_intent;
+        return si
+          ? { ...toSetupResult(si), lastDecline: declineOf(si.last_setup_error) ?? decline }
+          : { id: input.id, status: 'requires_payment_method', customerId: null, paymentMethodId: null, clientSecret: null, lastDecline: decline };
+      }
+      const e = paymentErrorFrom(err, what);
+      this.log?.warn({ code: e.code, retryable: e.retryable, status: e.details.status, providerCode: e.details.providerCode }, e.message);
+      throw e;
+    }
   }
 
   retrievePaymentMethod(id: string): Promise<PaymentMethodResult> {

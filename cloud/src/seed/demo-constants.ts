@@ -14,6 +14,7 @@ export const DEMO_STATIONS = { barMain: 'bar-main', barNorth: 'bar-north', desk:
 export const DEMO_STAFF = {
   bartender: { id: 'staff-bartender', name: 'Sam (bar)', role: 'bartender', pin: '1234' },
   supervisor: { id: 'staff-supervisor', name: 'Alex (supervisor)', role: 'supervisor', pin: '9999' },
+  registration: { id: 'staff-registration', name: 'Riley (desk)', role: 'registration', pin: '5555' },
 } as const;
 
 /** Band n (1-based): 7-byte UID `04` + n as 12 hex digits, e.g. 04000000000001. */
@@ -42,3 +43,18 @@ export const DEMO_PRODUCTS = [
   { id: 'food-fries', name: 'Fries', category: 'Food', price: 500 },
   { id: 'food-burger', name: 'Burger', category: 'Food', price: 1250 },
 ] as const;
+
+/** Band n is paired with attendee n. */
+export function demoAttendeeId(n: number): string {
+  return `attendee-${n}`;
+}
+
+/** Attendee n's phone: +3161000xxxx (a Dutch mobile number shape; n up to 89,999,999). */
+export function demoPhone(n: number): string {
+  return `+316${10_000_000 + n}`;
+}
+
+/** Every 10th attendee said no to SMS (10, 20, 30, …): the demo shows both. */
+export function demoSmsConsent(n: number): boolean {
+  return n % 10 !== 0;
+}

@@ -1,7 +1,10 @@
-import { type ConfigEntity, configKey } from '@tapline/shared';
+import { createHash } from 'node:crypto';
+import { type Attendee, type ConfigEntity, configKey } from '@tapline/shared';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
 import { venues } from '../db/schema.ts';
+import { seedDemoAccounts } from '../services/accounts-demo.ts';
+import { upsertAttendees } from '../services/attendees.ts';
 import { appendConfig, loggedKeys } from '../services/config-log.ts';
 import { findVenue, hashVenueKey, insertVenue } from '../services/venues.ts';
 import {
@@ -14,7 +17,10 @@ import {
   DEMO_TIMEZONE,
   DEMO_VENUE_ID,
   DEMO_VENUE_NAME,
+  demoAttendeeId,
   demoBandUid,
+  demoPhone,
+  demoSmsConsent,
   isDemoBandBlocked,
 } from './demo-constants.ts';
 import { hashPin } from '@tapline/shared';
@@ -37,6 +43,35 @@ export interface SeedDemoResult {
   venueCreated: boolean;
   /** Entities appended to the config log by this run (0 on a repeat). */
   appended: number;
+  /** Attendees created by this run (0 on a repeat). */
+  attendees: number;
+}
+
+/** A log-provider id the way LogPayments makes them (`cus_log_<24 hex>`), fixed per attendee. */
+function logProviderId(prefix: string, seed: string): string {
+  return `${prefix}_log_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Attendee n of the demo: the band's first name, a phone, SMS consent for most, and a card saved at the demo's
+ * payments provider (the log), so the sweepers have something to hold and capture.
+ */
+function demoAttendee(n: number): Attendee {
+  return {
+    id: demoAttendeeId(n),
+    eventId: DEMO_EVENT_ID,
+    firstName: FIRST_NAMES[(n - 1) % FIRST_NAMES.length]!,
+    lastName: null,
+    email: null,
+    phone: demoPhone(n),
+    smsConsent: demoSmsConsent(n),
+    card: {
+      status: 'ready',
+      stripeCustomerId: logProviderId('cus', `demo:${demoAttendeeId(n)}`),
+      stripePaymentMethodId: logProviderId('pm', `demo:${demoAttendeeId(n)}`),
+      last4: '4242',
+    },
+  };
 }
 
 function demoEntities(bands: number, now: Date): ConfigEntity[] {
@@ -73,7 +108,7 @@ function demoEntities(bands: number, now: Date): ConfigEntity[] {
       data: {
         uid: demoBandUid(n),
         eventId: DEMO_EVENT_ID,
-        attendeeId: `attendee-${n}`,
+        attendeeId: demoAttendeeId(n),
         firstName: FIRST_NAMES[(n - 1) % FIRST_NAMES.length]!,
         status: isDemoBandBlocked(n) ? 'blocked' : 'active',
         hasCard: true,
@@ -100,5 +135,12 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
   const present = await loggedKeys(db, DEMO_VENUE_ID);
   const missing = demoEntities(bands, options.now ?? new Date()).filter((e) => !present.has(`${e.kind}:${configKey(e)}`));
   if (missing.length) await appendConfig(db, DEMO_VENUE_ID, missing);
-  return { venueCreated, appended: missing.length };
+  // Head office: the "Demo Festivals" organisation owns the venue; its people sign in to the console.
+  await seedDemoAccounts(db, DEMO_VENUE_ID);
+  const attendees = await upsertAttendees(
+    db,
+    Array.from({ length: bands }, (_, i) => demoAttendee(i + 1)),
+    { onlyNew: true },
+  );
+  return { venueCreated, appended: missing.length, attendees };
 }

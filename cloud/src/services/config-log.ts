@@ -1,10 +1,12 @@
 import { type ConfigChange, type ConfigEntity, configKey } from '@tapline/shared';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db/open.ts';
-import { configChanges, events } from '../db/schema.ts';
+import type { Db, Queryable, Tx } from '../db/open.ts';
+import { bands, configChanges, events } from '../db/schema.ts';
 import { HttpError } from '../http/http-error.ts';
 
-function eventIdOf(e: ConfigEntity): string {
+/** The event an entity belongs to; null for venue-wide entities (a terminal's standing). */
+function eventIdOf(e: ConfigEntity): string | null {
+  if (e.kind === 'terminal') return null;
   return e.kind === 'event' ? e.data.id : e.data.eventId;
 }
 
@@ -14,12 +16,17 @@ function eventIdOf(e: ConfigEntity): string {
  * by another venue is a conflict. Returns the venue's cursor after the append.
  *
  * A per-venue advisory lock makes seqs commit in the order they were drawn, so a hub pulling `seq > cursor` can never
- * skip a change that committed late.
+ * skip a change that committed late. Given a transaction, it appends inside it (a savepoint), so the entities commit
+ * with the change they describe.
  */
-export async function appendConfig(db: Db, venueId: string, entities: readonly ConfigEntity[]): Promise<number> {
+export async function appendConfig(db: Queryable, venueId: string, entities: readonly ConfigEntity[]): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'config:' + venueId}))`);
-    const eventIds = [...new Set(entities.map(eventIdOf))];
+    const otherVenue = entities.flatMap((e) => (e.kind === 'terminal' && e.data.venueId !== venueId ? [e.data.id] : []));
+    if (otherVenue.length) {
+      throw new HttpError(400, 'invalid_body', `Terminal entities name another venue: ${otherVenue.slice(0, 20).join(', ')}.`, { terminalIds: otherVenue.slice(0, 20) });
+    }
+    const eventIds = [...new Set(entities.map(eventIdOf).filter((id): id is string => id !== null))];
     const known = eventIds.length
       ? await tx.select({ id: events.id, venueId: events.venueId }).from(events).where(inArray(events.id, eventIds))
       : [];
@@ -30,7 +37,7 @@ export async function appendConfig(db: Db, venueId: string, entities: readonly C
     const defined = new Set([...known.map((e) => e.id), ...entities.filter((e) => e.kind === 'event').map((e) => e.data.id)]);
     const orphans = entities
       .map((e, index) => ({ index, eventId: eventIdOf(e) }))
-      .filter((o) => !defined.has(o.eventId));
+      .filter((o): o is { index: number; eventId: string } => o.eventId !== null && !defined.has(o.eventId));
     if (orphans.length) {
       throw new HttpError(
         400,
@@ -59,17 +66,43 @@ export async function appendConfig(db: Db, venueId: string, entities: readonly C
     let cursor = 0;
     // Bounded chunks keep each statement well under Postgres's 65,535 parameters.
     for (let i = 0; i < entities.length; i += 2000) {
+      const chunk = entities.slice(i, i + 2000);
       const rows = await tx
         .insert(configChanges)
-        .values(
-          entities.slice(i, i + 2000).map((e) => ({ venueId, kind: e.kind, entityKey: configKey(e), data: e.data })),
-        )
+        .values(chunk.map((e) => ({ venueId, kind: e.kind, entityKey: configKey(e), data: e.data })))
         .returning({ seq: configChanges.seq });
       for (const r of rows) cursor = Math.max(cursor, Number(r.seq));
+      await projectBands(tx, venueId, chunk, rows.map((r) => Number(r.seq)));
     }
     if (cursor === 0) cursor = await venueCursor(tx, venueId);
     return cursor;
   });
+}
+
+/**
+ * Keeps the `bands` projection (band → attendee, status) in step with the log, in the append's transaction. `seqs`
+ * are the log seqs of `entities`, in the same order; within a call the last definition of a band wins, as in the log.
+ */
+async function projectBands(tx: Tx, venueId: string, entities: readonly ConfigEntity[], seqs: readonly number[]): Promise<void> {
+  const latest = new Map<string, typeof bands.$inferInsert>();
+  entities.forEach((e, i) => {
+    if (e.kind !== 'band') return;
+    const seq = seqs[i];
+    if (seq === undefined) throw new Error('the config log returned fewer seqs than entities');
+    const b = e.data;
+    latest.set(`${b.eventId}\u0000${b.uid}`, { eventId: b.eventId, uid: b.uid, venueId, attendeeId: b.attendeeId, status: b.status, seq, data: b });
+  });
+  const rows = [...latest.values()];
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx
+      .insert(bands)
+      .values(rows.slice(i, i + 1000))
+      .onConflictDoUpdate({
+        target: [bands.eventId, bands.uid],
+        set: { venueId: sql`excluded.venue_id`, attendeeId: sql`excluded.attendee_id`, status: sql`excluded.status`, seq: sql`excluded.seq`, data: sql`excluded.data` },
+        setWhere: sql`excluded.seq > ${bands.seq}`,
+      });
+  }
 }
 
 export async function venueCursor(db: Queryable, venueId: string): Promise<number> {

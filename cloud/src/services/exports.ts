@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { newId } from '@tapline/shared';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/open.ts';
+import type { Db, Tx } from '../db/open.ts';
 import { dataExports, events } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { type ExportKind, ORDER_COLUMNS, orderRows, TAB_COLUMNS, tabRows, writeCsvFile } from './csv-export.ts';
@@ -9,9 +9,17 @@ import { type ExportKind, ORDER_COLUMNS, orderRows, TAB_COLUMNS, tabRows, writeC
 export type ExportRow = typeof dataExports.$inferSelect;
 
 /** Records the export and its build job in one transaction: a 202 always has a job behind it. */
-export async function requestExport(db: Db, queue: Pick<JobQueue, 'enqueueExport'>, eventId: string, kind: ExportKind): Promise<ExportRow> {
+export async function requestExport(
+  db: Db,
+  queue: Pick<JobQueue, 'enqueueExport'>,
+  eventId: string,
+  kind: ExportKind,
+  /** Runs in the same transaction (the console's audit row). */
+  within?: (tx: Tx, row: ExportRow) => Promise<void>,
+): Promise<ExportRow> {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(dataExports).values({ id: newId(), eventId, kind, status: 'pending' }).returning();
+    await within?.(tx, row!);
     await queue.enqueueExport(tx, { exportId: row!.id });
     return row!;
   });

@@ -46,7 +46,14 @@ async function insertFact(tx: Tx, fact: TabFact, bandUid: string | null): Promis
  * Records a refund of one of the band's sales and enqueues its tab's recompute, in one transaction. The refund must
  * not take the order below zero: refunds so far plus this one stay within what the order was priced at.
  */
-export async function recordRefund(db: Db, queue: Enqueue, bandUid: string, refund: Refund): Promise<Recorded<Refund>> {
+export async function recordRefund(
+  db: Db,
+  queue: Enqueue,
+  bandUid: string,
+  refund: Refund,
+  /** Runs in the same transaction once a new refund is written (the console's audit row). */
+  whenRecorded?: (tx: Tx, refund: Refund, refundable: number) => Promise<void>,
+): Promise<Recorded<Refund>> {
   return db.transaction(async (tx) => {
     await lockEvent(tx, refund.eventId);
     const replay = await replayOf(tx, refund, bandUid);
@@ -79,17 +86,23 @@ export async function recordRefund(db: Db, queue: Enqueue, bandUid: string, refu
       );
     }
     await insertFact(tx, refund, bandUid);
+    await whenRecorded?.(tx, refund, refundable);
     await queue.enqueueTabsRecompute(tx, { eventId: refund.eventId, bandUids: [bandUid] });
     return { fact: refund, created: true };
   });
 }
 
-/** Records the band's tip (the latest tip replaces earlier ones) and enqueues its tab's recompute, in one transaction. */
-export async function recordTip(db: Db, queue: Enqueue, tip: Tip): Promise<Recorded<Tip>> {
+/**
+ * Records the band's tip (the latest tip replaces earlier ones) and enqueues its tab's recompute, in one transaction.
+ * `guard` runs in that transaction before anything is written and may refuse by throwing (the attendee's page: not
+ * once the tab is being charged).
+ */
+export async function recordTip(db: Db, queue: Enqueue, tip: Tip, guard?: (tx: Tx) => Promise<void>): Promise<Recorded<Tip>> {
   return db.transaction(async (tx) => {
     await lockEvent(tx, tip.eventId);
     const replay = await replayOf(tx, tip, tip.bandUid);
     if (replay) return { fact: replay, created: false };
+    await guard?.(tx);
     const [tab] = await queryRows<{ one: number }>(
       tx,
       sql`select 1 as one

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { BandTap, FoundHubView, KioskEvents, KioskState } from '../kiosk/api.ts';
+import type { BandBounce, BandTap, FoundHubView, KioskEvents, KioskState } from '../kiosk/api.ts';
 import { KioskError } from '../kiosk/kiosk-error.ts';
 import type { KioskServiceEvents } from '../kiosk/kiosk-service.ts';
 import { isAppUrl } from './app-origin.ts';
@@ -68,14 +68,17 @@ export function wireKioskIpc({ ipcMain, contents, service, log }: KioskIpcOption
   const onState = (state: KioskState) => send('state', state);
   const onTap = (tap: BandTap) => send('tap', tap);
   const onHubs = (hubs: FoundHubView[]) => send('hubs', hubs);
+  const onBounce = (bounce: BandBounce) => send('bounce', bounce);
   service.on('state', onState);
   service.on('tap', onTap);
   service.on('hubs', onHubs);
+  service.on('bounce', onBounce);
 
   return () => {
     ipcMain.removeHandler(KIOSK_CALL_CHANNEL);
     service.off('state', onState);
     service.off('tap', onTap);
     service.off('hubs', onHubs);
+    service.off('bounce', onBounce);
   };
 }

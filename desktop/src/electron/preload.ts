@@ -8,7 +8,7 @@ import { KIOSK_CALL_CHANNEL, KIOSK_EVENT_CHANNEL, type KioskCallReply } from './
 
 type AnyListener = (payload: unknown) => void;
 
-const EVENT_NAMES: ReadonlyArray<keyof KioskEvents> = ['state', 'tap', 'hubs'];
+const EVENT_NAMES: ReadonlyArray<keyof KioskEvents> = ['state', 'tap', 'hubs', 'bounce'];
 const listeners = new Map<keyof KioskEvents, Set<AnyListener>>(EVENT_NAMES.map((name) => [name, new Set()]));
 
 ipcRenderer.on(KIOSK_EVENT_CHANNEL, (_event, name: unknown, payload: unknown) => {

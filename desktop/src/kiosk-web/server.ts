@@ -19,6 +19,7 @@ const STATUS: Partial<Record<KioskError['code'], number>> = {
   unknown_call: 404,
   wrong_pin: 401,
   not_supervisor: 403,
+  wrong_station_role: 403,
   locked_out: 429,
   internal: 500,
 };
@@ -63,8 +64,6 @@ export async function startKioskWebServer(opts: {
     res.setHeader('referrer-policy', 'no-referrer');
     next();
   });
-  app.use(express.static(opts.rendererDir, { index: 'index.html', maxAge: 0 }));
-
   app.post('/api/call/:method', express.json({ limit: '64kb' }), async (req: Request, res: Response) => {
     if (!tokenOk(req.get('x-kiosk-token'))) {
       res.status(401).json({ error: { code: 'invalid_input', message: 'This page is not the kiosk (bad token).' } });
@@ -94,6 +93,9 @@ export async function startKioskWebServer(opts: {
   app.use('/api', (req: Request, res: Response) => {
     res.status(404).json({ error: { code: 'unknown_call', message: `The kiosk has no ${req.method} ${req.baseUrl}${req.path}.` } });
   });
+  // The page's files come after the API, so an /api address never reaches them: "/api/%2F/.." would otherwise resolve
+  // to the page folder and be redirected there instead of refused (found by the fuzzer).
+  app.use(express.static(opts.rendererDir, { index: 'index.html', maxAge: 0 }));
   // What express refuses before a call runs (arguments that are not JSON or too large, a broken %-escape in the call
   // name) is the page's mistake: said in the kiosk's error shape, never as an HTML error page.
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -116,9 +118,11 @@ export async function startKioskWebServer(opts: {
   const onState = forward('state');
   const onTap = forward('tap');
   const onHubs = forward('hubs');
+  const onBounce = forward('bounce');
   opts.service.on('state', onState);
   opts.service.on('tap', onTap);
   opts.service.on('hubs', onHubs);
+  opts.service.on('bounce', onBounce);
   // Keeps idle streams alive through anything that times out quiet connections, and lets the page notice a dead kiosk.
   const heartbeat = setInterval(() => {
     for (const res of streams) res.write(': beat\n\n');
@@ -141,6 +145,7 @@ export async function startKioskWebServer(opts: {
       opts.service.off('state', onState);
       opts.service.off('tap', onTap);
       opts.service.off('hubs', onHubs);
+      opts.service.off('bounce', onBounce);
       for (const res of streams) res.end();
       streams.clear();
       server.closeAllConnections();

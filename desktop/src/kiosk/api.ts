@@ -29,6 +29,20 @@ export const CallArgs = {
   recent: z.object({ limit: z.number().int().min(1).max(200).optional() }),
   voidOrder: z.object({ orderId: z.string().min(1).max(80), supervisorPin: PinArg, reason: z.string().trim().min(1).max(200) }),
   manualTap: z.object({ supervisorPin: PinArg, bandNumber: z.string().trim().min(1).max(40) }),
+  // Registration desk. The sign-up fields are checked field by field against the shared schemas by the call itself,
+  // so a typo comes back as a sentence under its field rather than as one refusal for the whole form.
+  deskSearch: z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(50).optional() }),
+  deskAttendee: z.object({ attendeeId: z.string().min(1).max(80) }),
+  deskSignUp: z.object({
+    firstName: z.string().max(200),
+    lastName: z.string().max(200),
+    email: z.string().max(400),
+    phone: z.string().max(60),
+    smsConsent: z.boolean(),
+  }),
+  deskPair: z.object({ tapId: z.string().min(1).max(80), attendeeId: z.string().min(1).max(80), replacesBandUid: z.string().trim().min(1).max(40).nullable() }),
+  deskBand: z.object({ tapId: z.string().min(1).max(80) }),
+  deskBlock: z.object({ bandUid: z.string().trim().min(1).max(40), reason: z.string().trim().min(1).max(200) }),
 } as const;
 
 export type CallName = keyof typeof CallArgs;
@@ -53,11 +67,17 @@ export interface KioskState {
   /** Orders this kiosk made that the hub has not acknowledged yet. */
   pending: number;
   reader: ReaderView;
-  event: { id: string; name: string; currency: string; offlineBandAllowance: number; offlineTerminalTotal: number } | null;
-  station: { id: string; name: string } | null;
+  event: { id: string; name: string; currency: string; offlineBandAllowance: number; offlineTerminalTotal: number; noCardAllowance: number } | null;
+  /** A bar sells; a registration desk finds and signs up attendees and pairs and blocks bands. */
+  station: { id: string; name: string; mode: 'bar' | 'registration' } | null;
   staff: { id: string; name: string; role: 'bartender' | 'supervisor' | 'registration' } | null;
   /** Selling without the hub: what this terminal has taken offline, against the event's cap. */
   offline: { active: boolean; terminalSpent: number; terminalCap: number };
+  /**
+   * Head office switched this terminal off (a lost or stolen kiosk): it sells and registers nothing until the hub lets
+   * it back in. `terminalId` is how the supervisor finds it in the console; `pending` stays in `pending`.
+   */
+  revoked: { terminalId: string | null; message: string; since: string } | null;
 }
 
 export interface FoundHubView {
@@ -76,6 +96,16 @@ export interface StationView {
 export interface MenuView {
   currency: string;
   categories: Array<{ name: string; products: Array<{ id: string; name: string; price: number }> }>;
+}
+
+/**
+ * A band read again on the same reader right after it left (uid-bounce.ts): not a new tap, so nothing is charged; the
+ * screen waiting for a tap can say to lift the band away and tap again.
+ */
+export interface BandBounce {
+  uid: string;
+  reader: string;
+  at: string;
 }
 
 export interface BandTap {
@@ -126,6 +156,53 @@ export interface RecentOrderView {
   summary: string;
 }
 
+export type CardStatusView = 'none' | 'pending' | 'ready' | 'failed';
+
+export interface DeskBandView {
+  uid: string;
+  status: 'active' | 'blocked';
+}
+
+/** An attendee as the desk shows them. Contact details come masked for lists read over a shoulder, and in full. */
+export interface DeskAttendeeView {
+  id: string;
+  firstName: string;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  /** e.g. "+31 ••• ••• 0001" */
+  phoneMasked: string | null;
+  /** e.g. "em•••@example.com" */
+  emailMasked: string | null;
+  smsConsent: boolean;
+  cardStatus: CardStatusView;
+  cardLast4: string | null;
+  confirmationCode: string | null;
+  cardUrl: string | null;
+  /** The card page's address as an SVG QR code for the attendee's phone (deskAttendee only; null in search rows). */
+  cardQrSvg: string | null;
+  bands: DeskBandView[];
+}
+
+export type SignUpField = 'firstName' | 'lastName' | 'email' | 'phone';
+
+export type SignUpOutcome = { ok: true; attendee: DeskAttendeeView } | { ok: false; fields: Partial<Record<SignUpField, string>> };
+
+export type PairRefusal = 'band_blocked' | 'band_taken' | 'unknown_attendee' | 'replaced_band_not_blocked' | 'attendee_has_band';
+
+export type PairOutcome =
+  | { paired: true; bandUid: string; attendee: DeskAttendeeView; replacedBandUid: string | null }
+  | { paired: false; reason: PairRefusal; message: string; bandUid: string };
+
+/** What this kiosk knows of a tapped band right now. */
+export interface DeskBandLookup {
+  uid: string;
+  status: 'active' | 'blocked' | 'unknown';
+  attendeeId: string | null;
+  firstName: string | null;
+  hasCard: boolean;
+}
+
 export interface CallResults {
   state: KioskState;
   hubs: FoundHubView[];
@@ -140,12 +217,19 @@ export interface CallResults {
   recent: RecentOrderView[];
   voidOrder: { tabTotal: number; voidSeq: number };
   manualTap: BandTap;
+  deskSearch: DeskAttendeeView[];
+  deskAttendee: DeskAttendeeView;
+  deskSignUp: SignUpOutcome;
+  deskPair: PairOutcome;
+  deskBand: DeskBandLookup;
+  deskBlock: { bandUid: string; alreadyBlocked: boolean; attendee: DeskAttendeeView | null };
 }
 
 export interface KioskEvents {
   state: KioskState;
   tap: BandTap;
   hubs: FoundHubView[];
+  bounce: BandBounce;
 }
 
 export type KioskErrorCode =
@@ -168,6 +252,14 @@ export type KioskErrorCode =
   | 'hub_unreachable'
   | 'bad_pairing_code'
   | 'pending_orders'
+  | 'not_at_desk'
+  | 'not_at_bar'
+  | 'wrong_station_role'
+  | 'unknown_attendee'
+  | 'band_blocked'
+  | 'band_taken'
+  | 'replaced_band_not_blocked'
+  | 'revoked'
   | 'internal';
 
 /** What a refused call answers: a code for the screens' logic and a sentence for the bartender. */

@@ -16,6 +16,11 @@ export interface KioskProcessOptions {
   nfc?: boolean;
   /** Default true: look for hubs on the LAN (mDNS). */
   discovery?: boolean;
+  /**
+   * How long after a band leaves a reader its return is a bounce, not a new tap (default 800 ms, or
+   * TAPLINE_NFC_BOUNCE_MS): readers that flap for longer need more; tests set a long one to re-tap on purpose.
+   */
+  bounceMs?: number;
 }
 
 export interface KioskProcess {
@@ -34,7 +39,7 @@ export function startKioskProcess(opts: KioskProcessOptions): KioskProcess {
   const terminal = openTerminal({ dbPath: path.join(opts.dataDir, 'terminal.db'), logger: log });
   if (terminal.isPaired()) terminal.start();
 
-  const reader = opts.nfc === false ? null : new BandReader({ logger: log });
+  const reader = opts.nfc === false ? null : new BandReader({ logger: log, bounceMs: opts.bounceMs ?? bounceFromEnv() });
   const finder = opts.discovery === false ? null : new HubFinder({ logger: log });
   const service = new KioskService(terminal, reader ?? new NoReader('NFC is turned off on this kiosk. A supervisor can enter band numbers.'), finder, log);
   reader?.start();
@@ -58,4 +63,10 @@ export function startKioskProcess(opts: KioskProcessOptions): KioskProcess {
       await terminal.close();
     },
   };
+}
+
+function bounceFromEnv(): number | undefined {
+  const raw = process.env.TAPLINE_NFC_BOUNCE_MS;
+  const ms = raw ? Number(raw) : NaN;
+  return Number.isInteger(ms) && ms >= 0 ? ms : undefined;
 }

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { describeZodError, newId, normalizeBandUid, type Staff } from '@tapline/shared';
+import { describeZodError, newId, normalizeBandUid, type Staff, type Station } from '@tapline/shared';
 import type { Logger } from 'pino';
 import { TerminalError, type Terminal } from '../runtime/index.ts';
 import {
   CallArgs,
+  type BandBounce,
   type BandLookup,
   type BandTap,
   type CallName,
@@ -15,6 +16,7 @@ import {
   type SaleOutcome,
   type StationView,
 } from './api.ts';
+import { DeskCalls } from './desk-calls.ts';
 import { KioskError } from './kiosk-error.ts';
 import { linesSummary, stationMenu } from './menu.ts';
 import { PinCheck } from './pin-check.ts';
@@ -25,6 +27,8 @@ export interface TapSource {
   state(): ReaderView;
   on(event: 'state', listener: (s: ReaderView) => void): unknown;
   on(event: 'tap', listener: (t: Omit<BandTap, 'manual'>) => void): unknown;
+  /** The same band back on a reader within the bounce window: read, but not a tap. */
+  on(event: 'bounce', listener: (b: BandBounce) => void): unknown;
 }
 
 /** Hubs found on the LAN (desktop/src/discovery/hub-finder.ts). */
@@ -37,6 +41,7 @@ export interface KioskServiceEvents {
   state: [KioskState];
   tap: [BandTap];
   hubs: [FoundHubView[]];
+  bounce: [BandBounce];
 }
 
 type Handlers = { [M in CallName]: (args: ReturnType<(typeof CallArgs)[M]['parse']>) => Promise<CallResults[M]> | CallResults[M] };
@@ -49,6 +54,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
   private staff: Staff | null = null;
   private readonly pins = new PinCheck();
   private readonly taps = new TapBook();
+  private readonly desk: DeskCalls;
   private stateQueued = false;
 
   constructor(
@@ -58,7 +64,15 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
     private readonly log: Logger,
   ) {
     super();
-    terminal.on('status', () => this.queueState());
+    this.desk = new DeskCalls(terminal, this.taps, log);
+    terminal.on('status', (st) => {
+      // Switched off by head office: whoever was logged in logs in again once it is back.
+      if (st.revoked && this.staff) {
+        this.log.warn({ staffId: this.staff.id }, 'logged out: head office revoked this terminal');
+        this.staff = null;
+      }
+      this.queueState();
+    });
     terminal.on('config', () => {
       // A staff member removed or changed by head office is logged out at once.
       if (this.staff && !this.eventStaff().some((s) => s.id === this.staff!.id && s.pinHash === this.staff!.pinHash)) this.staff = null;
@@ -66,6 +80,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
     });
     reader.on('state', () => this.queueState());
     reader.on('tap', (t) => this.acceptTap({ ...t, manual: false }));
+    reader.on('bounce', (b) => this.emit('bounce', b));
     finder?.on('change', (hubs) => this.emit('hubs', hubs));
   }
 
@@ -106,14 +121,16 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
         currency: event.currency,
         offlineBandAllowance: event.offlineBandAllowance,
         offlineTerminalTotal: event.offlineTerminalTotal,
+        noCardAllowance: event.noCardAllowance,
       },
-      station: station && { id: station.id, name: station.name },
+      station: station && { id: station.id, name: station.name, mode: station.mode },
       staff: this.staff && { id: this.staff.id, name: this.staff.name, role: this.staff.role },
       offline: {
         active: st.paired && !st.hubConnected,
         terminalSpent: this.terminal.offlineTakings(),
         terminalCap: event?.offlineTerminalTotal ?? 0,
       },
+      revoked: st.revoked && { terminalId: st.terminalId, message: st.revoked.message, since: st.revoked.since },
     };
   }
 
@@ -144,15 +161,23 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
       if (this.currentStation()) await this.supervisor(supervisorPin, 'Changing the station needs a supervisor PIN.');
       const station = this.terminal.catalog().stations.find((s) => s.id === stationId);
       if (!station) throw new KioskError('unknown_station', 'That station is not in the configuration from the hub.');
-      if (station.mode !== 'bar') throw new KioskError('unknown_station', `${station.name} is a registration desk; this kiosk sells at bars.`);
       this.terminal.setStation(stationId);
       this.staff = null;
       return this.stateNow();
     },
     login: async ({ pin }) => {
-      this.requireReady();
-      const who = await this.pins.identify(pin, this.eventStaff().filter((s) => s.role !== 'registration'));
+      const station = this.requireStation();
+      const who = await this.pins.identify(pin, this.eventStaff());
       if (!who) throw new KioskError('wrong_pin', 'That PIN is not right. Try again.');
+      // Bartenders sell, registration staff register, supervisors may do both.
+      if (who.role !== 'supervisor' && (who.role === 'registration') !== (station.mode === 'registration')) {
+        throw new KioskError(
+          'wrong_station_role',
+          station.mode === 'registration'
+            ? `${who.name} is a bartender: this kiosk is a registration desk. Log in at a bar.`
+            : `${who.name} is registration staff: this kiosk sells at ${station.name}. Log in at a registration desk.`,
+        );
+      }
       this.staff = who;
       this.log.info({ staffId: who.id, name: who.name }, 'staff logged in');
       return this.stateNow();
@@ -223,7 +248,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
       return { tabTotal: result.tabTotal, voidSeq: result.order.seq };
     },
     manualTap: async ({ supervisorPin, bandNumber }) => {
-      this.requireReady();
+      this.requireStation();
       const supervisor = await this.supervisor(supervisorPin, 'Entering a band number needs a supervisor PIN.');
       const uid = normalizeBandUid(bandNumber);
       if (!uid) throw new KioskError('invalid_input', `"${bandNumber}" is not a band number: it is the 8 or 14 characters printed on the band.`);
@@ -231,6 +256,21 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
       this.acceptTap(tap);
       return tap;
     },
+    deskSearch: (args) => {
+      this.requireDesk();
+      return this.desk.search(args);
+    },
+    deskAttendee: (args) => {
+      this.requireDesk();
+      return this.desk.attendee(args);
+    },
+    deskSignUp: (args) => this.desk.signUp(args, this.requireDesk()),
+    deskPair: (args) => this.desk.pair(args, this.requireDesk()),
+    deskBand: (args) => {
+      this.requireDesk();
+      return this.desk.band(args);
+    },
+    deskBlock: (args) => this.desk.block(args, this.requireDesk()),
   };
 
   private acceptTap(tap: BandTap): void {
@@ -242,7 +282,7 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
     const stationId = this.terminal.status().stationId;
     const catalog = this.terminal.catalog();
     const station = stationId ? catalog.stations.find((s) => s.id === stationId) : undefined;
-    return station && catalog.event && station.eventId === catalog.event.id && station.mode === 'bar' ? station : null;
+    return station && catalog.event && station.eventId === catalog.event.id ? station : null;
   }
 
   private eventStaff(): Staff[] {
@@ -250,11 +290,27 @@ export class KioskService extends EventEmitter<KioskServiceEvents> {
     return event ? this.terminal.staffMembers().filter((s) => s.eventId === event.id) : [];
   }
 
+  /** A bar's calls: the kiosk is set up at a bar. */
   private requireReady() {
+    const station = this.requireStation();
+    if (station.mode !== 'bar') throw new KioskError('not_at_bar', `${station.name} is a registration desk: it does not sell.`);
+    return station;
+  }
+
+  private requireStation() {
     if (!this.terminal.isPaired()) throw new KioskError('not_paired', 'Pair this kiosk with the hub first.');
+    const revoked = this.terminal.revokedStanding();
+    if (revoked) throw new KioskError('revoked', `${revoked.message} Call your supervisor.`);
     const station = this.currentStation();
     if (!station) throw new KioskError('not_ready', 'Choose the station this kiosk sells at first.');
     return station;
+  }
+
+  /** A desk's calls: the kiosk is set up at a registration desk and someone is logged in. */
+  private requireDesk(): { staff: Staff; station: Station } {
+    const station = this.requireStation();
+    if (station.mode !== 'registration') throw new KioskError('not_at_desk', `${station.name} is a bar: registration runs at a registration desk.`);
+    return { staff: this.requireStaff(), station };
   }
 
   private requireStaff(): Staff {

@@ -5,10 +5,13 @@ const KEEP = 200;
 /** A tap older than this cannot start a sale: the band has long left the bar. */
 export const TAP_TTL_MS = 60_000;
 
+/** What a tap was used for: a sale at a bar, or a pairing at a desk. One tap is never both. */
+export type TapPurpose = 'sale' | 'pairing';
+
 interface Entry {
   tap: BandTap;
   receivedAt: number;
-  outcome: SaleOutcome | null;
+  used: { purpose: TapPurpose; outcome: unknown } | null;
 }
 
 /**
@@ -21,7 +24,7 @@ export class TapBook {
   constructor(private readonly now: () => number = Date.now) {}
 
   add(tap: BandTap): void {
-    this.entries.set(tap.id, { tap, receivedAt: this.now(), outcome: null });
+    this.entries.set(tap.id, { tap, receivedAt: this.now(), used: null });
     while (this.entries.size > KEEP) this.entries.delete(this.entries.keys().next().value!);
   }
 
@@ -31,13 +34,21 @@ export class TapBook {
 
   /** Runs `sell` once per tap; later calls with the same tap replay its outcome. */
   spend(tapId: string, sell: (tap: BandTap) => SaleOutcome): SaleOutcome {
+    return this.use(tapId, 'sale', sell);
+  }
+
+  /** Runs `act` once per tap for one purpose; a repeat replays its outcome, another purpose is refused. */
+  use<T>(tapId: string, purpose: TapPurpose, act: (tap: BandTap) => T): T {
     const e = this.entry(tapId);
-    if (e.outcome) return e.outcome;
+    if (e.used) {
+      if (e.used.purpose === purpose) return e.used.outcome as T;
+      throw new KioskError('tap_used', 'That tap was already used. Tap the wristband again.');
+    }
     if (this.now() - e.receivedAt > TAP_TTL_MS) {
       throw new KioskError('tap_expired', 'That tap was more than a minute ago. Tap the wristband again.');
     }
-    const outcome = sell(e.tap);
-    e.outcome = outcome;
+    const outcome = act(e.tap);
+    e.used = { purpose, outcome };
     return outcome;
   }
 

@@ -22,6 +22,13 @@ export interface BandTap {
   at: string;
 }
 
+/** A band read again on the same reader within the bounce window: not a tap, but the screen may say so. */
+export interface BandBounce {
+  uid: string;
+  reader: string;
+  at: string;
+}
+
 export interface BandReaderOptions {
   logger?: Logger;
   /** How often to look for pcscd again while it is down. */
@@ -52,11 +59,12 @@ let library: Promise<typeof import('nfc-pcsc')> | null = null;
  * Wristband taps from every PC/SC reader on this machine, through nfc-pcsc and pcscd. It never throws at its user:
  * pcscd missing or dying turns into `no_service` and a retry every `retryMs`, until close().
  */
-export class BandReader extends EventEmitter<{ state: [ReaderState]; tap: [BandTap] }> {
+export class BandReader extends EventEmitter<{ state: [ReaderState]; tap: [BandTap]; bounce: [BandBounce] }> {
   private readonly log: Logger;
   private readonly retryMs: number;
   private readonly socketPath: string;
   private readonly now: () => number;
+  private readonly bounceMs: number;
   private readonly gate: UidBounceGate;
   private service: Service = 'starting';
   private nfc: NFC | null = null;
@@ -73,7 +81,8 @@ export class BandReader extends EventEmitter<{ state: [ReaderState]; tap: [BandT
     this.retryMs = opts.retryMs ?? 2000;
     this.socketPath = opts.socketPath ?? pcscdSocketPath();
     this.now = opts.now ?? Date.now;
-    this.gate = new UidBounceGate(opts.bounceMs ?? 800);
+    this.bounceMs = opts.bounceMs ?? 800;
+    this.gate = new UidBounceGate(this.bounceMs);
   }
 
   start(): void {
@@ -196,7 +205,10 @@ export class BandReader extends EventEmitter<{ state: [ReaderState]; tap: [BandT
       return;
     }
     if (!this.gate.arrived(reader, uid, this.now())) {
-      this.log.debug({ reader, uid }, 'the same band came back within the bounce window; not a new tap');
+      // Logged where a default log shows it, and told to the screens: a band re-tapped this soon charges nothing, so a
+      // screen waiting for a tap says to lift it away and tap again rather than look stuck.
+      this.log.info({ reader, uid, windowMs: this.bounceMs }, 'the same band came back within the bounce window; not a new tap');
+      this.emit('bounce', { uid, reader, at: new Date().toISOString() });
       return;
     }
     const tap: BandTap = { id: newId(), uid, reader, at: new Date().toISOString() };

@@ -4,8 +4,10 @@ import { IconSpinner, LogoMark } from './components/icons.tsx';
 import { StatusBar } from './components/status-bar.tsx';
 import { BridgeContext, useKiosk } from './hooks/use-kiosk.ts';
 import { ConfiguringScreen } from './screens/configuring.tsx';
+import { DeskScreen } from './screens/desk/desk.tsx';
 import { LoginScreen } from './screens/login.tsx';
 import { PairingScreen } from './screens/pairing.tsx';
+import { RevokedScreen } from './screens/revoked.tsx';
 import { SellScreen } from './screens/sell.tsx';
 import { StationChoiceScreen } from './screens/station-choice.tsx';
 
@@ -23,18 +25,20 @@ export function App({ conn }: { conn: Connection }) {
         </div>
       </main>
     );
-  } else if (state.setup === 'unpaired') screen = <PairingScreen state={state} hubs={hubs} />;
+  } else if (state.revoked) screen = <RevokedScreen state={state} revoked={state.revoked} />;
+  else if (state.setup === 'unpaired') screen = <PairingScreen state={state} hubs={hubs} />;
   else if (state.setup === 'configuring') screen = <ConfiguringScreen state={state} />;
   else if (state.setup === 'no_station') screen = <StationChoiceScreen state={state} />;
   else if (!state.staff) screen = <LoginScreen state={state} />;
+  else if (state.station?.mode === 'registration') screen = <DeskScreen state={state} key={state.staff.id} />;
   // keyed by staff so a new login always starts on a fresh order
   else screen = <SellScreen state={state} key={state.staff.id} />;
 
   return (
     <BridgeContext.Provider value={conn.bridge}>
-      <div class="app" data-setup={state?.setup ?? 'starting'} data-transport={conn.transport}>
-        {state && state.setup !== 'unpaired' && <StatusBar state={state} />}
-        {state?.offline.active && state.setup === 'ready' && <OfflineBanner state={state} />}
+      <div class="app" data-setup={state?.setup ?? 'starting'} data-revoked={state?.revoked ? 'true' : 'false'} data-transport={conn.transport}>
+        {state && state.setup !== 'unpaired' && !state.revoked && <StatusBar state={state} />}
+        {state?.offline.active && state.setup === 'ready' && !state.revoked && <OfflineBanner state={state} />}
         {screen}
         {!responding && (
           <div class="unresponsive" role="alert" data-testid="kiosk-unresponsive">

@@ -80,10 +80,10 @@ function normalisedBridge(inner: KioskBridge): KioskBridge {
 }
 
 type Listeners = { [E in keyof KioskEvents]: Set<(payload: KioskEvents[E]) => void> };
-const EVENT_NAMES = ['state', 'tap', 'hubs'] as const satisfies ReadonlyArray<keyof KioskEvents>;
+const EVENT_NAMES = ['state', 'tap', 'hubs', 'bounce'] as const satisfies ReadonlyArray<keyof KioskEvents>;
 
 function webBridge(token: string, base = ''): { bridge: KioskBridge; link: LinkMonitor } {
-  const listeners: Listeners = { state: new Set(), tap: new Set(), hubs: new Set() };
+  const listeners: Listeners = { state: new Set(), tap: new Set(), hubs: new Set(), bounce: new Set() };
   const linkListeners = new Set<(responding: boolean) => void>();
   let responding = true;
   let downTimer: ReturnType<typeof setTimeout> | null = null;

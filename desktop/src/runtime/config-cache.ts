@@ -10,10 +10,12 @@ type DataOf<K extends ConfigKind> = Extract<ConfigEntity, { kind: K }>['data'];
  */
 export class ConfigCache {
   private readonly byKind = new Map<ConfigKind, Map<string, unknown>>();
+  /** attendeeId → the uids of the bands paired to them: spending limits hold over an attendee's every band. */
+  private readonly bandsByAttendee = new Map<string, Set<string>>();
 
   constructor(private readonly db: TerminalDb) {
     for (const row of db.select().from(config).all()) {
-      this.mapOf(row.kind as ConfigKind).set(row.key, JSON.parse(row.data));
+      this.set(row.kind as ConfigKind, row.key, JSON.parse(row.data));
     }
   }
 
@@ -34,8 +36,16 @@ export class ConfigCache {
         .onConflictDoUpdate({ target: meta.key, set: { value: cursor } })
         .run();
     });
-    if (msg.full) this.byKind.clear();
-    for (const e of msg.entities) this.mapOf(e.kind).set(configKey(e), e.data);
+    if (msg.full) {
+      this.byKind.clear();
+      this.bandsByAttendee.clear();
+    }
+    for (const e of msg.entities) this.set(e.kind, configKey(e), e.data);
+  }
+
+  /** The uids of the cached bands paired to this attendee. */
+  bandsOf(attendeeId: string): string[] {
+    return [...(this.bandsByAttendee.get(attendeeId) ?? [])];
   }
 
   get<K extends ConfigKind>(kind: K, key: string): DataOf<K> | undefined {
@@ -48,6 +58,21 @@ export class ConfigCache {
 
   hasEvent(): boolean {
     return (this.byKind.get('event')?.size ?? 0) > 0;
+  }
+
+  private set(kind: ConfigKind, key: string, data: unknown): void {
+    const m = this.mapOf(kind);
+    if (kind === 'band') {
+      const before = (m.get(key) as DataOf<'band'> | undefined)?.attendeeId;
+      if (before) this.bandsByAttendee.get(before)?.delete(key);
+      const after = (data as DataOf<'band'>).attendeeId;
+      if (after) {
+        let set = this.bandsByAttendee.get(after);
+        if (!set) this.bandsByAttendee.set(after, (set = new Set()));
+        set.add(key);
+      }
+    }
+    m.set(key, data);
   }
 
   private mapOf(kind: ConfigKind): Map<string, unknown> {

@@ -11,7 +11,14 @@ export type TerminalErrorCode =
   | 'bad_pairing_code'
   | 'hub_unreachable'
   | 'pairing_failed'
-  | 'pending_orders';
+  | 'pending_orders'
+  // Head office switched this terminal off: it makes no fact until a handshake with the hub succeeds again.
+  | 'revoked'
+  // Registration desk (see registration-desk.ts).
+  | 'band_blocked'
+  | 'band_taken'
+  | 'unknown_attendee'
+  | 'replaced_band_not_blocked';
 
 export class TerminalError extends Error {
   constructor(

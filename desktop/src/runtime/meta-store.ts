@@ -12,7 +12,9 @@ export type MetaKey =
   | 'lastAckAt'
   | 'terminalName'
   | 'tabsCommittedSeq'
-  | 'tabsSeqFloor';
+  | 'tabsSeqFloor'
+  /** JSON of the standing head office gave this terminal when it revoked it; absent while it may trade. */
+  | 'revoked';
 
 /** Key/value settings of this terminal, read through to SQLite (they change rarely, reads are cheap). */
 export class MetaStore {
@@ -24,6 +26,10 @@ export class MetaStore {
 
   set(key: MetaKey, value: string): void {
     this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+  }
+
+  delete(key: MetaKey): void {
+    this.db.delete(meta).where(eq(meta.key, key)).run();
   }
 
   setMany(values: Partial<Record<MetaKey, string>>): void {

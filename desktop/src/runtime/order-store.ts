@@ -12,6 +12,9 @@ import {
   type DeclineReason,
   type ItemResult,
   type OrderLine,
+  type RegistrationFact,
+  type VenueFact,
+  type Wristband,
 } from '@tapline/shared';
 import type { Statement } from 'better-sqlite3';
 import type { ConfigCache } from './config-cache.ts';
@@ -83,6 +86,16 @@ export interface TerminalContext {
   tabsCommittedSeq?(): number;
 }
 
+/**
+ * What the terminal knows of bands for approving: the hub's configuration corrected by this terminal's own registration
+ * facts the hub has not answered yet (see BandView). Without it, the configuration alone.
+ */
+export interface BandLookup {
+  band(uid: string): Wristband | undefined;
+  /** Every band of this attendee as this terminal knows it; limits hold over their sum. */
+  bandsOfAttendee(attendeeId: string): string[];
+}
+
 interface OrderRow {
   id: string;
   seq: number;
@@ -98,15 +111,16 @@ interface OrderRow {
 
 /**
  * Makes orders. The sale path is synchronous and touches only this SQLite file: the bartender's "approved" waits on
- * one local transaction, never on the network. Statements are prepared once on the raw better-sqlite3 handle because
- * this path runs for every tap and drizzle's query building per call is measurable there.
+ * one local transaction, never on the network. Statements and transactions are prepared once on the raw
+ * better-sqlite3 handle because this path runs for every tap and building them per call is measurable there.
  */
 export class OrderStore {
   private nextSeq: number;
   private readonly st: {
     insertOrder: Statement;
     insertOutbox: Statement;
-    tabTotal: Statement;
+    venueTab: Statement;
+    ownTab: Statement;
     bandOfflineSpent: Statement;
     terminalOfflineSpent: Statement;
     byId: Statement;
@@ -120,11 +134,25 @@ export class OrderStore {
     counts: Statement;
   };
 
+  private readonly bands: BandLookup;
+  /** One transaction function for every write: better-sqlite3 builds a wrapper per `transaction()` call otherwise. */
+  private readonly inTransaction: (fn: () => void) => void;
+  /**
+   * Per band, the second term of `tabTotal` (this terminal's own facts the hub's tab does not hold yet) as of
+   * committed seq `ownTabsSeq`. It depends only on this file's `orders` and that seq, and only this class writes
+   * `orders` (one process owns the file), so keeping it exact takes: a new sale adds its total, a void or a rejection
+   * drops everything, a new committed seq drops everything. Without it every tap re-read the band's whole history.
+   */
+  private readonly ownTabs = new Map<string, number>();
+  private ownTabsSeq = -1;
+
   constructor(
     private readonly db: TerminalDb,
     private readonly cache: ConfigCache,
     private readonly ctx: TerminalContext,
+    bands?: BandLookup,
   ) {
+    this.bands = bands ?? { band: (uid) => cache.get('band', uid), bandsOfAttendee: (id) => cache.bandsOf(id) };
     const s = db.$client;
     this.st = {
       insertOrder: s.prepare(
@@ -132,11 +160,12 @@ export class OrderStore {
          VALUES (@id, @seq, @kind, @bandUid, @total, @voidsOrderId, @body, 'pending', @offline, @createdAt)`,
       ),
       insertOutbox: s.prepare(`INSERT INTO outbox (seq, order_id) VALUES (?, ?)`),
-      // The hub's venue tab (every terminal's facts up to @c of ours), plus our own sales it has not seen, less our
-      // sales it counts whose void it has not seen. Facts the hub rejected never reached any tab. One pass over the
-      // band's own sales, as the own-only tab took, plus one primary-key read.
-      tabTotal: s.prepare(
-        `SELECT coalesce((SELECT total FROM venue_tabs WHERE band_uid = @band), 0) + coalesce((
+      // The hub's venue tab: every terminal's facts up to committed seq c of ours.
+      venueTab: s.prepare(`SELECT coalesce((SELECT total FROM venue_tabs WHERE band_uid = ?), 0) AS v`),
+      // Plus our own sales the hub has not seen, less our sales it counts whose void it has not seen. Facts the hub
+      // rejected never reached any tab. One pass over the band's own sales (cached: see ownTabs).
+      ownTab: s.prepare(
+        `SELECT coalesce((
            SELECT sum(CASE
              WHEN o.seq > @c THEN
                CASE WHEN EXISTS (SELECT 1 FROM orders x WHERE x.voids_order_id = o.id AND x.status != 'rejected')
@@ -155,7 +184,8 @@ export class OrderStore {
       terminalOfflineSpent: s.prepare(
         `SELECT coalesce(sum(total), 0) AS v FROM orders WHERE offline = 1 AND status = 'pending' AND kind = 'sale'`,
       ),
-      byId: s.prepare(`SELECT * FROM orders WHERE id = ?`),
+      // Registration facts share the table and the seq, never the order views.
+      byId: s.prepare(`SELECT * FROM orders WHERE id = ? AND kind IN ('sale', 'void')`),
       voidOf: s.prepare(`SELECT id FROM orders WHERE voids_order_id = ? AND status != 'rejected' LIMIT 1`),
       outboxBatch: s.prepare(
         `SELECT b.seq AS seq, b.order_id AS orderId, o.body AS body
@@ -165,7 +195,7 @@ export class OrderStore {
       deleteOutbox: s.prepare(`DELETE FROM outbox WHERE order_id = ?`),
       markAcked: s.prepare(`UPDATE orders SET status = 'acked' WHERE id = ? AND status = 'pending'`),
       markRejected: s.prepare(`UPDATE orders SET status = 'rejected', reject_reason = ? WHERE id = ?`),
-      recent: s.prepare(`SELECT * FROM orders ORDER BY seq DESC LIMIT ?`),
+      recent: s.prepare(`SELECT * FROM orders WHERE kind IN ('sale', 'void') ORDER BY seq DESC LIMIT ?`),
       counts: s.prepare(
         `SELECT count(*) AS orders,
                 coalesce(sum(kind = 'sale'), 0) AS sales,
@@ -175,6 +205,7 @@ export class OrderStore {
          FROM orders`,
       ),
     };
+    this.inTransaction = s.transaction((fn: () => void) => fn());
     // One process owns the file, so the counter can live in memory once read.
     const max = s.prepare(`SELECT coalesce(max(seq), 0) AS v FROM orders`).get() as { v: number };
     this.nextSeq = max.v + 1;
@@ -229,15 +260,18 @@ export class OrderStore {
     if (!parsed.success) throw new TerminalError('invalid_input', describeZodError(parsed.error));
     const sale = parsed.data;
 
-    const tabTotal = this.tabTotal(bandUid);
+    const band = this.bands.band(bandUid);
+    const tabBands = this.tabBands(bandUid, band);
+    const tabTotal = this.sumOver(tabBands, (b) => this.tabTotal(b));
     const decision = decide({
       event,
-      band: this.cache.get('band', bandUid),
+      band,
       amount: total,
       tabTotal,
       online,
-      bandOfflineSpent: this.scalar(this.st.bandOfflineSpent, bandUid),
-      terminalOfflineSpent: this.scalar(this.st.terminalOfflineSpent),
+      // decide() reads the offline sums only when offline: two aggregate reads saved on every online tap.
+      bandOfflineSpent: online ? 0 : this.sumOver(tabBands, (b) => this.scalar(this.st.bandOfflineSpent, b)),
+      terminalOfflineSpent: online ? 0 : this.scalar(this.st.terminalOfflineSpent),
     });
     if (!decision.approved) return decision;
 
@@ -272,7 +306,57 @@ export class OrderStore {
     });
     if (!parsed.success) throw new TerminalError('invalid_input', describeZodError(parsed.error));
     this.write(parsed.data, sale.id);
-    return { order: parsed.data, tabTotal: this.tabTotal(sale.bandUid) };
+    return { order: parsed.data, tabTotal: this.tabOf(sale.bandUid) };
+  }
+
+  /**
+   * The tab the band spends on: its attendee's, over every band of theirs (a replaced band's spending stays on it),
+   * else the band's own.
+   */
+  tabOf(bandUid: string): number {
+    return this.sumOver(this.tabBands(bandUid, this.bands.band(bandUid)), (b) => this.tabTotal(b));
+  }
+
+  /** Writes a registration fact made by the caller with `nextSeq()`, with its outbox row, in one transaction. */
+  appendRegistration(fact: RegistrationFact): void {
+    this.requireTerminalId();
+    if (fact.seq !== this.nextSeq) throw new Error(`registration fact seq ${fact.seq} is not the next seq ${this.nextSeq}`);
+    this.write(fact, null);
+  }
+
+  /** The seq the next fact made here gets. */
+  nextSeqValue(): number {
+    return this.nextSeq;
+  }
+
+  /** This terminal's registration facts the hub has not answered yet, in seq order (for BandView after a restart). */
+  pendingRegistrations(): RegistrationFact[] {
+    return (
+      this.db.$client
+        .prepare(`SELECT body FROM orders WHERE kind IN ('signup', 'pairing', 'block') AND status = 'pending' ORDER BY seq`)
+        .all() as Array<{ body: string }>
+    ).map((r) => JSON.parse(r.body) as RegistrationFact);
+  }
+
+  /** Walk-ups signed up here that the hub did not refuse: this desk can pair them without asking the hub. */
+  ownSignups(): Array<Extract<RegistrationFact, { kind: 'signup' }>> {
+    return (
+      this.db.$client
+        .prepare(`SELECT body FROM orders WHERE kind = 'signup' AND status != 'rejected' ORDER BY seq`)
+        .all() as Array<{ body: string }>
+    ).map((r) => JSON.parse(r.body) as Extract<RegistrationFact, { kind: 'signup' }>);
+  }
+
+  private tabBands(bandUid: string, band: Wristband | undefined): string[] {
+    if (!band?.attendeeId) return [bandUid];
+    const all = this.bands.bandsOfAttendee(band.attendeeId);
+    return all.includes(bandUid) ? all : [bandUid, ...all];
+  }
+
+  private sumOver(uids: readonly string[], f: (uid: string) => number): number {
+    let sum = 0;
+    for (const u of uids) sum += f(u);
+    return sum;
   }
 
   /**
@@ -281,7 +365,17 @@ export class OrderStore {
    * of our facts by seq, which the outbox's one-batch-at-a-time, in-order delivery gives.
    */
   tabTotal(bandUid: string): number {
-    return this.scalar(this.st.tabTotal, { band: bandUid, c: this.ctx.tabsCommittedSeq?.() ?? 0 });
+    const c = this.ctx.tabsCommittedSeq?.() ?? 0;
+    if (c !== this.ownTabsSeq) {
+      this.ownTabs.clear();
+      this.ownTabsSeq = c;
+    }
+    let own = this.ownTabs.get(bandUid);
+    if (own === undefined) {
+      own = this.scalar(this.st.ownTab, { band: bandUid, c });
+      this.ownTabs.set(bandUid, own);
+    }
+    return this.scalar(this.st.venueTab, bandUid) + own;
   }
 
   /** The seq of the newest fact made here (0 if none). */
@@ -310,7 +404,7 @@ export class OrderStore {
   settle(batch: readonly OutboxItem[], results: readonly ItemResult[]): AckOutcome {
     const byId = new Map(results.map((r) => [r.id, r]));
     const outcome: AckOutcome = { acked: [], rejected: [], unanswered: [] };
-    this.db.$client.transaction(() => {
+    this.inTransaction(() => {
       for (const item of batch) {
         const r = byId.get(item.orderId);
         if (!r) {
@@ -326,7 +420,9 @@ export class OrderStore {
           outcome.rejected.push({ id: item.orderId, status: r.status, reason });
         }
       }
-    })();
+    });
+    // A rejected sale leaves every tab that counted it.
+    if (outcome.rejected.length > 0) this.ownTabs.clear();
     return outcome;
   }
 
@@ -343,23 +439,35 @@ export class OrderStore {
     return this.st.counts.get() as { orders: number; sales: number; acked: number; rejected: number; pending: number };
   }
 
-  private write(fact: OrderFact, voidsOrderId: string | null): void {
-    this.db.$client.transaction(() => {
+  private write(fact: VenueFact, voidsOrderId: string | null): void {
+    const body = canonicalJson(fact);
+    this.inTransaction(() => {
       this.st.insertOrder.run({
         id: fact.id,
         seq: fact.seq,
         kind: fact.kind,
-        bandUid: fact.bandUid,
+        // A signup concerns no band: '' rather than a nullable column, which SQLite could only add by rebuilding the table.
+        bandUid: fact.kind === 'signup' ? '' : fact.bandUid,
         total: fact.kind === 'sale' ? fact.total : 0,
         voidsOrderId,
-        body: canonicalJson(fact),
+        body,
         offline: fact.offline ? 1 : 0,
         createdAt: fact.createdAt,
       });
       this.st.insertOutbox.run(fact.seq, fact.id);
-    })();
-    // Only after the commit: a failed write must not leave a gap in the sequence.
+    });
+    // Only after the commit: a failed write must not leave a gap in the sequence, nor a total in ownTabs.
     this.nextSeq = fact.seq + 1;
+    if (fact.kind === 'sale') {
+      // A new sale is after the committed seq and unvoided: ownTab's first case, its whole total.
+      const own = this.ownTabs.get(fact.bandUid);
+      if (own !== undefined) {
+        if (fact.seq > this.ownTabsSeq) this.ownTabs.set(fact.bandUid, own + fact.total);
+        else this.ownTabs.delete(fact.bandUid);
+      }
+    } else if (fact.kind === 'void') {
+      this.ownTabs.clear();
+    }
   }
 
   private requireTerminalId(): string {

@@ -1,6 +1,7 @@
 import {
   ConfigMessage,
   describeZodError,
+  ErrorBody,
   HubStatus,
   OrdersPushAck,
   PROTOCOL_VERSION,
@@ -37,6 +38,8 @@ export interface SenderEvents {
   config: [ConfigMessage];
   hubStatus: [HubStatus];
   tabs: [TabsMessage];
+  /** Head office revoked this terminal (the hub said so, or refused a handshake with `revoked`): its sentence. */
+  revoked: [message: string];
 }
 
 class NotConnected extends Error {
@@ -86,6 +89,9 @@ export class OutboxSender extends EventEmitter<SenderEvents> {
       // Anything queued while disconnected would be replayed on reconnect: the loop resends from the outbox instead.
       this.socket.sendBuffer = [];
       this.emit('disconnected', reason);
+      // Dropped by the hub itself (it does so when head office revokes this terminal): socket.io never reconnects
+      // after that, but a later handshake is how a restored terminal learns it may trade again.
+      if (reason === 'io server disconnect') this.rejoinLater();
     });
     this.socket.on('connect_error', (err) => {
       const data = (err as Error & { data?: { code?: string; message?: string } }).data;
@@ -93,15 +99,17 @@ export class OutboxSender extends EventEmitter<SenderEvents> {
         o.logger.debug({ err: err.message }, 'hub not reachable; socket.io retries');
         return;
       }
-      // Refused by the hub's middleware (token, version): socket.io does not retry these by itself. The hub may be
-      // restarting with its database not yet open, so try again slowly rather than give up for good.
+      // Refused by the hub's middleware (token, version, revoked): socket.io does not retry these by itself. The hub
+      // may be restarting with its database not yet open, or head office may restore a revoked terminal, so try again
+      // slowly rather than give up for good.
       o.logger.error({ code: data?.code, message: data?.message ?? err.message }, 'the hub refused this terminal');
-      if (!this.closed && !this.rejoinTimer) {
-        this.rejoinTimer = setTimeout(() => {
-          this.rejoinTimer = null;
-          if (!this.closed) this.socket.connect();
-        }, o.reconnectDelayMaxMs ?? 5_000);
-      }
+      if (data?.code === 'revoked') this.emit('revoked', data.message ?? err.message);
+      this.rejoinLater();
+    });
+    this.socket.on(TerminalEvents.revoked, (raw: unknown) => {
+      const body = ErrorBody.safeParse(raw);
+      o.logger.error({ message: body.success ? body.data.message : null }, 'head office revoked this terminal');
+      this.emit('revoked', body.success ? body.data.message : 'This terminal was revoked by head office.');
     });
     this.socket.on(TerminalEvents.config, (raw: unknown) => {
       const msg = ConfigMessage.safeParse(raw);
@@ -131,6 +139,15 @@ export class OutboxSender extends EventEmitter<SenderEvents> {
     return this.socket.connected;
   }
 
+  /**
+   * One request to the hub with an ack and a timeout (rejects on timeout); null when not connected, so the caller
+   * can say so at once rather than wait for the timeout.
+   */
+  ask(event: string, payload: unknown, timeoutMs: number): Promise<unknown> | null {
+    if (!this.socket.connected) return null;
+    return this.socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<unknown>;
+  }
+
   start(): void {
     this.socket.connect();
     this.wake();
@@ -155,6 +172,15 @@ export class OutboxSender extends EventEmitter<SenderEvents> {
     this.socket.disconnect();
     this.socket.removeAllListeners();
     await this.idle();
+  }
+
+  /** A new handshake after the longest reconnection wait (once at a time). */
+  private rejoinLater(): void {
+    if (this.closed || this.rejoinTimer) return;
+    this.rejoinTimer = setTimeout(() => {
+      this.rejoinTimer = null;
+      if (!this.closed) this.socket.connect();
+    }, this.o.reconnectDelayMaxMs ?? 5_000);
   }
 
   private async run(): Promise<void> {

@@ -11,7 +11,9 @@ import {
   type Wristband,
 } from '@tapline/shared';
 import { EventEmitter } from 'node:events';
+import { BandView } from './band-view.ts';
 import { ConfigCache } from './config-cache.ts';
+import { DeskMemory } from './desk-memory.ts';
 import { openDb, type TerminalDb } from './db/open.ts';
 import { TerminalError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -27,6 +29,7 @@ import {
 } from './order-store.ts';
 import { OutboxSender, type SenderOptions } from './outbox-sender.ts';
 import { pair, type PairingResult } from './pairing.ts';
+import { TerminalRegistrationDesk, type RegistrationDesk } from './registration-desk.ts';
 import { VenueTabs } from './venue-tabs.ts';
 
 export type SenderTuning = Pick<
@@ -38,6 +41,14 @@ export interface OpenTerminalOptions {
   dbPath: string;
   logger?: Logger;
   sender?: SenderTuning;
+}
+
+/** Head office switched this terminal off (a lost or stolen kiosk): it makes no fact until the hub lets it back in. */
+export interface RevokedStanding {
+  /** The hub's sentence, with head office's reason when it gave one. */
+  message: string;
+  /** When this terminal first heard it (its own clock: for people, never for ordering). */
+  since: string;
 }
 
 export interface TerminalStatus {
@@ -57,6 +68,11 @@ export interface TerminalStatus {
   hubPendingUpload: number | null;
   hubLastUploadAt: string | null;
   configCursor: number | null;
+  /**
+   * Set when the hub refused this terminal with `revoked` (kept across restarts); cleared by the next handshake the hub
+   * accepts, i.e. once head office has restored it. Its outbox stays as it is meanwhile.
+   */
+  revoked: RevokedStanding | null;
 }
 
 export interface Catalog {
@@ -75,6 +91,8 @@ export interface TerminalEvents {
   acked: [AckOutcome];
   /** The hub's venue-wide tabs were applied: a tab on screen may have changed. */
   tabs: [TabsMessage];
+  /** What this terminal knows of these bands may have changed (its own registration fact, or the hub's config). */
+  bands: [string[]];
 }
 
 /** The runtime of one kiosk: storage, order making, delivery to the hub. No UI and no Electron here. */
@@ -83,6 +101,11 @@ export class Terminal extends EventEmitter<TerminalEvents> {
   private readonly cache: ConfigCache;
   private readonly orders: OrderStore;
   private readonly venueTabs: VenueTabs;
+  private readonly bandView: BandView;
+  private readonly deskMemory: DeskMemory;
+  private revoked: RevokedStanding | null;
+  /** The registration desk's calls: search at the hub, signups, pairings, blocks (see registration-desk.ts). */
+  readonly registration: RegistrationDesk;
   private sender: OutboxSender | null = null;
   private terminalId: string | null;
   private hubStatus: HubStatus | null = null;
@@ -97,11 +120,44 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     this.meta = new MetaStore(db);
     this.cache = new ConfigCache(db);
     this.terminalId = this.meta.get('terminalId');
+    this.revoked = readStanding(this.meta.get('revoked'));
     this.venueTabs = new VenueTabs(db, this.meta);
-    this.orders = new OrderStore(db, this.cache, {
+    this.bandView = new BandView(this.cache, [], []);
+    this.deskMemory = new DeskMemory(db);
+    // Attendees the desk found before a restart can still be opened and paired without searching again.
+    for (const found of this.deskMemory.all()) {
+      const { bands: _bands, ...attendee } = found;
+      this.bandView.remember(attendee);
+    }
+    const orders = new OrderStore(
+      db,
+      this.cache,
+      {
+        terminalId: () => this.terminalId,
+        online: () => this.sender?.connected ?? false,
+        tabsCommittedSeq: () => this.venueTabs.committedSeq(),
+      },
+      this.bandView,
+    );
+    // Own facts from before a restart: walk-ups stay pairable here, unanswered pairings and blocks keep counting.
+    for (const s of orders.ownSignups()) this.bandView.recordOwn(s);
+    for (const f of orders.pendingRegistrations()) if (f.kind !== 'signup') this.bandView.recordOwn(f);
+    this.orders = orders;
+    this.registration = new TerminalRegistrationDesk({
+      cache: this.cache,
+      orders,
+      bands: this.bandView,
+      memory: this.deskMemory,
       terminalId: () => this.terminalId,
+      refusal: () => this.refusal(),
+      eventId: () => this.catalog().event?.id ?? null,
       online: () => this.sender?.connected ?? false,
-      tabsCommittedSeq: () => this.venueTabs.committedSeq(),
+      ask: (event, payload, timeoutMs) => this.sender?.ask(event, payload, timeoutMs) ?? null,
+      onFact: (fact) => {
+        this.sender?.wake();
+        if (fact.kind !== 'signup') this.emit('bands', [fact.bandUid]);
+        this.emitStatus();
+      },
     });
   }
 
@@ -122,6 +178,9 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     const result = await pair(this.meta, hubUrl, code, name);
     this.terminalId = result.terminalId;
     this.venueTabs.paired(previousHubId === result.hubId, this.orders.lastSeq());
+    if (previousHubId !== result.hubId) this.deskMemory.clear();
+    // A new identity: whatever head office said of the old one does not stand for it.
+    this.setStanding(null);
     this.log.info({ hubUrl: result.hubUrl, hubId: result.hubId, terminalId: result.terminalId }, 'paired with the hub');
     if (this.sender) {
       await this.stopSender();
@@ -145,12 +204,19 @@ export class Terminal extends EventEmitter<TerminalEvents> {
       store: this.orders,
       logger: this.log,
     });
-    sender.on('connected', () => this.emitStatus());
+    sender.on('connected', () => {
+      // The hub accepted a handshake: head office has not revoked this terminal (or has restored it).
+      this.setStanding(null);
+      this.emitStatus();
+    });
+    sender.on('revoked', (message) => this.setStanding(message));
     sender.on('disconnected', () => this.emitStatus());
     sender.on('config', (msg) => {
       this.cache.apply(msg);
       this.log.info({ full: msg.full, cursor: msg.cursor, entities: msg.entities.length }, 'configuration received');
       this.emit('config', msg);
+      const bands = msg.entities.flatMap((e) => (e.kind === 'band' ? [e.data.uid] : []));
+      if (bands.length) this.emit('bands', bands);
       this.emitStatus();
     });
     sender.on('tabs', (msg) => {
@@ -163,6 +229,7 @@ export class Terminal extends EventEmitter<TerminalEvents> {
       this.emitStatus();
     });
     sender.on('acked', (outcome) => {
+      this.bandView.settled([...outcome.acked, ...outcome.rejected.map((r) => r.id)]);
       this.meta.set('lastAckAt', new Date().toISOString());
       this.emit('acked', outcome);
       this.emitStatus();
@@ -173,6 +240,8 @@ export class Terminal extends EventEmitter<TerminalEvents> {
 
   /** Approves or declines a sale; an approved sale is durably stored when this returns. */
   sell(input: SellInput): SellResult {
+    const refusal = this.refusal();
+    if (refusal) throw refusal;
     const result = this.orders.sell(input);
     if (result.approved) {
       this.sender?.wake();
@@ -182,6 +251,8 @@ export class Terminal extends EventEmitter<TerminalEvents> {
   }
 
   voidOrder(input: VoidInput): VoidResult {
+    const refusal = this.refusal();
+    if (refusal) throw refusal;
     const result = this.orders.voidOrder(input);
     this.sender?.wake();
     this.emitStatus();
@@ -204,7 +275,7 @@ export class Terminal extends EventEmitter<TerminalEvents> {
       products: this.cache.all('product'),
       band: (uid: string) => {
         const norm = normalizeBandUid(uid);
-        return norm ? this.cache.get('band', norm) : undefined;
+        return norm ? this.bandView.band(norm) : undefined;
       },
       bands: () => this.cache.all('band'),
     };
@@ -220,9 +291,10 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     return this.cache.all('staff');
   }
 
+  /** The tab this band spends on: its attendee's over all their bands, else the band's own. */
   tabTotal(bandUid: string): number {
     const norm = normalizeBandUid(bandUid);
-    return norm ? this.orders.tabTotal(norm) : 0;
+    return norm ? this.orders.tabOf(norm) : 0;
   }
 
   /** Newest first. */
@@ -243,6 +315,11 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     return this.orders.counts();
   }
 
+  /** Head office's revocation while it stands, else null (cheap: read on every call the screens make). */
+  revokedStanding(): RevokedStanding | null {
+    return this.revoked;
+  }
+
   status(): TerminalStatus {
     const cursor = this.meta.get('configCursor');
     return {
@@ -259,6 +336,7 @@ export class Terminal extends EventEmitter<TerminalEvents> {
       hubPendingUpload: this.hubStatus?.pendingUpload ?? null,
       hubLastUploadAt: this.hubStatus?.lastUploadAt ?? null,
       configCursor: cursor === null ? null : Number(cursor),
+      revoked: this.revoked,
     };
   }
 
@@ -302,10 +380,41 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     if (s) await s.close();
   }
 
+  /** Why this terminal may make no fact now, or null when it may. */
+  private refusal(): TerminalError | null {
+    if (!this.revoked) return null;
+    return new TerminalError('revoked', `${this.revoked.message} It cannot sell or register until head office switches it back on.`);
+  }
+
+  private setStanding(message: string | null): void {
+    if (this.closed || (message ?? null) === (this.revoked?.message ?? null)) return;
+    if (message === null) {
+      this.revoked = null;
+      this.meta.delete('revoked');
+      this.log.warn('this terminal may trade again (the hub accepted it, or it was paired anew)');
+    } else {
+      this.revoked = { message, since: this.revoked?.since ?? new Date().toISOString() };
+      this.meta.set('revoked', JSON.stringify(this.revoked));
+      this.log.error({ message, pending: this.orders.outboxCount() }, 'head office revoked this terminal; it makes no fact until restored');
+    }
+    this.emitStatus();
+  }
+
   private emitStatus(): void {
     if (this.closed || this.listenerCount('status') === 0) return;
     this.emit('status', this.status());
   }
+}
+
+function readStanding(raw: string | null): RevokedStanding | null {
+  if (!raw) return null;
+  try {
+    const s = JSON.parse(raw) as Partial<RevokedStanding>;
+    if (typeof s.message === 'string' && typeof s.since === 'string') return { message: s.message, since: s.since };
+  } catch {
+    // unreadable: still revoked, with a plain sentence
+  }
+  return { message: 'This terminal was revoked by head office.', since: new Date().toISOString() };
 }
 
 export function openTerminal(opts: OpenTerminalOptions): Terminal {

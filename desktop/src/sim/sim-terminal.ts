@@ -7,11 +7,9 @@
  * Orders already in its database count toward N, so a SIGKILLed run restarted on the same --db finishes the job.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import pRetry, { AbortError } from 'p-retry';
 import type { Product, Wristband } from '@tapline/shared';
-import { openTerminal, TerminalError, type Terminal } from '../runtime/index.ts';
-import { createLogger } from '../runtime/log.ts';
 import { between, pick, seededRandom } from './random.ts';
+import { openPairedTerminal, ProcessLifecycle, sendToParent as send, simLogger } from './sim-process.ts';
 
 interface Options {
   db: string;
@@ -50,46 +48,18 @@ const program = new Command('sim-terminal')
   .option('--exit-when-drained', 'exit 0 once done and drained instead of waiting for SIGTERM', false);
 
 const opts = program.parse(process.argv).opts<Options>();
-const log = createLogger('sim-terminal');
+const log = simLogger('sim-terminal');
+const life = new ProcessLifecycle(log);
 
-function send(msg: Record<string, unknown>): void {
-  if (process.send && process.connected) process.send(msg);
-}
-
-let stopping = false;
-let terminal: Terminal | null = null;
 let progressTimer: NodeJS.Timeout | null = null;
 let wakeSleep: (() => void) | null = null;
-
-async function shutdown(code: number): Promise<never> {
-  stopping = true;
+life.onStop(() => {
   wakeSleep?.();
   if (progressTimer) clearInterval(progressTimer);
-  await terminal?.close();
-  process.exit(code);
-}
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGINT', () => void shutdown(0));
+});
 
 async function main(): Promise<void> {
-  const t = openTerminal({ dbPath: opts.db, logger: log });
-  terminal = t;
-  if (!t.isPaired()) {
-    if (!opts.hub || !opts.code) throw new TerminalError('not_paired', 'This terminal is not paired: pass --hub and --code.');
-    const { hub, code } = opts;
-    // The hub may still be starting: retry only what waiting can fix.
-    await pRetry(
-      async () => {
-        try {
-          return await t.pair(hub, code, opts.name);
-        } catch (err) {
-          if (err instanceof TerminalError && err.code === 'hub_unreachable') throw err;
-          throw new AbortError(err as Error);
-        }
-      },
-      { retries: 20, minTimeout: 250, maxTimeout: 2_000, randomize: true },
-    );
-  }
+  const t = await openPairedTerminal(opts, log, life);
   t.start();
   await t.whenConfigured();
   t.setStation(opts.station);
@@ -125,12 +95,12 @@ async function main(): Promise<void> {
   const intervalMs = 1_000 / opts.rate;
   const t0 = performance.now();
   let attempts = 0;
-  while (!stopping && created < opts.orders) {
+  while (!life.stopping && created < opts.orders) {
     // Paced against the start time, so a slow iteration does not slow the rate down.
     const due = t0 + attempts * intervalMs;
     const wait = due - performance.now();
     if (wait > 0) await new Promise<void>((r) => ((wakeSleep = r), setTimeout(r, wait)));
-    if (stopping) break;
+    if (life.stopping) break;
     attempts++;
     if (bands.length === 0 || products.length === 0) {
       declined++;
@@ -154,22 +124,17 @@ async function main(): Promise<void> {
       log.warn({ err: (err as Error).message }, 'sale refused');
     }
   }
-  if (stopping) return;
+  if (life.stopping) return;
   log.info({ created, declined }, 'all orders made; waiting for the hub to acknowledge them');
   await t.whenDrained();
-  if (stopping) return;
+  if (life.stopping) return;
   clearInterval(progressTimer);
   progressTimer = null;
   progress();
   const c = counts();
   send({ type: 'done', created: c.created, acked: c.acked, declined, rejected: c.rejected });
   log.info({ ...c, declined }, 'done and drained');
-  if (opts.exitWhenDrained) await shutdown(0);
+  if (opts.exitWhenDrained) await life.stop('done and drained (--exit-when-drained)', 0);
 }
 
-main().catch(async (err: unknown) => {
-  log.fatal({ err }, err instanceof Error ? err.message : String(err));
-  if (progressTimer) clearInterval(progressTimer);
-  await terminal?.close().catch(() => undefined);
-  process.exit(1);
-});
+main().catch((err: unknown) => life.fatal(err));

@@ -6,9 +6,9 @@ import {
   type ConfigMessage,
   type HubStatus,
   type ItemResult,
-  type OrderFact,
   type OrdersPushAck,
   type TabsMessage,
+  type VenueFact,
 } from '@tapline/shared';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -40,9 +40,12 @@ export class FakeHub extends EventEmitter<{ push: [Push]; connection: [Socket]; 
   /** Everything ever received, in arrival order (resends included). */
   readonly pushes: unknown[][] = [];
   /** What the default handler has stored, by id. */
-  readonly stored = new Map<string, { fact: OrderFact; fingerprint: string }>();
+  readonly stored = new Map<string, { fact: VenueFact; fingerprint: string }>();
   readonly tokens = new Map<string, string>();
   handler: PushHandler = (push) => this.store(push.orders);
+  /** Answers `attendees:search`; returning undefined means "never ack" (a hub that hangs). */
+  searchHandler: (request: unknown) => unknown = () => ({ ok: true, v: PROTOCOL_VERSION, results: [] });
+  readonly searches: unknown[] = [];
   /** The venue-tabs snapshot a connecting terminal gets after its config; undefined sends none, as an older hub. */
   tabsOnConnect: (terminalId: string) => TabsMessage | undefined = () => undefined;
   port = 0;
@@ -83,6 +86,11 @@ export class FakeHub extends EventEmitter<{ push: [Push]; connection: [Socket]; 
         this.emit('push', push);
         const answer = await this.handler(push, this);
         if (answer) ack(answer);
+      });
+      socket.on('attendees:search', (payload: unknown, ack: (a: unknown) => void) => {
+        this.searches.push(payload);
+        const answer = this.searchHandler(payload);
+        if (answer !== undefined) ack(answer);
       });
       this.emit('connection', socket);
     });

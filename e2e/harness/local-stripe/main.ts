@@ -1,3 +1,4 @@
+import { runProviderProcess } from '../local-provider.ts';
 import { contractsAvailable } from './contracts.ts';
 import { startLocalStripe } from './server.ts';
 
@@ -8,26 +9,9 @@ import { startLocalStripe } from './server.ts';
  * /__local/faults. SIGTERM/SIGINT or losing the IPC parent stop it.
  */
 
-async function main(): Promise<void> {
-  const available = contractsAvailable('stripeSpec', 'stripeFixtures');
-  if (!available.ok) throw new Error(`The local Stripe cannot start: ${available.reason}.`);
-  const port = process.env.PORT === undefined || process.env.PORT === '' ? 12111 : Number(process.env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, not "${process.env.PORT}"`);
-  const stripe = await startLocalStripe({ port, host: process.env.HOST || '127.0.0.1', apiKey: process.env.LOCAL_STRIPE_KEY || undefined });
-  console.log(`local Stripe listening on ${stripe.url}`);
-  process.send?.({ type: 'ready', url: stripe.url });
-  const stop = () => {
-    stripe.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('disconnect', stop);
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+runProviderProcess({
+  name: 'local Stripe',
+  defaultPort: 12111,
+  available: contractsAvailable('stripeSpec', 'stripeFixtures'),
+  start: (at) => startLocalStripe({ ...at, apiKey: process.env.LOCAL_STRIPE_KEY || undefined }),
 });

@@ -1,9 +1,11 @@
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ListenOptions, LocalProvider } from '../local-provider.ts';
 import { stripeId } from './fixtures.ts';
-import { type Params, StripeApiError, type StripeErrorBody, StripeState } from './state.ts';
+import { StripeState } from './state.ts';
+import { StripeApiError, type StripeErrorBody } from './stripe-errors.ts';
+import type { Params } from './stripe-objects.ts';
 import { checkRequest, decodeForm, prepareValidators, specOperationFor } from './validator.ts';
+import { LocalStripeWebhooks, type WebhookEndpoint } from './webhooks.ts';
 
 /*
  * The project's own local Stripe: a node:http server that the official `stripe` SDK talks to over real HTTP
@@ -88,10 +90,7 @@ export interface RecordedRequest {
   fault: string | null;
 }
 
-export interface LocalStripeOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  host?: string;
+export interface LocalStripeOptions extends ListenOptions {
   /** Accept only this secret key. By default any test key (sk_test_… or rk_test_…) is accepted. */
   apiKey?: string;
 }
@@ -114,104 +113,36 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const MAX_BODY = 1 << 20;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-export class LocalStripe extends EventEmitter<{ request: [RecordedRequest] }> {
+export class LocalStripe extends LocalProvider<RecordedRequest, Fault> {
   readonly state = new StripeState();
-  readonly requests: RecordedRequest[] = [];
-  private readonly faults: Array<Fault & { left: number }> = [];
+  /** setup_intent.* events to the endpoint set with `setWebhookEndpoint` (webhooks.ts). */
+  readonly webhooks = new LocalStripeWebhooks();
   private readonly idempotent = new Map<string, StoredAnswer>();
-  private seq = 0;
 
-  constructor(
-    private readonly server: Server,
-    readonly url: string,
-    readonly port: number,
-    private readonly options: LocalStripeOptions,
-  ) {
-    super();
+  constructor(private readonly options: LocalStripeOptions) {
+    super('the local Stripe', LOCAL_STRIPE_OPERATIONS);
   }
 
-  injectFault(fault: Fault): void {
-    if (fault.operation && !LOCAL_STRIPE_OPERATIONS.includes(fault.operation)) {
-      throw new Error(`the local Stripe does not serve ${fault.operation}; it serves ${LOCAL_STRIPE_OPERATIONS.join(', ')}`);
-    }
-    this.faults.push({ ...fault, left: fault.times ?? 1 });
+  /** Where Stripe sends its events (a Tapline cloud's `/v1/stripe/webhook`), signed with `secret` (whsec_…). */
+  setWebhookEndpoint(endpoint: WebhookEndpoint | null): void {
+    this.webhooks.endpoint = endpoint;
   }
 
-  /** Drops the faults not yet used up (say, one meant for an SDK retry that did not happen). */
-  clearFaults(): void {
-    this.faults.length = 0;
+  override async close(): Promise<void> {
+    await this.webhooks.settled();
+    return super.close();
   }
 
-  /** The recorded requests to one operation (`POST /v1/payment_intents`). */
-  requestsTo(operation: string): RecordedRequest[] {
-    return this.requests.filter((r) => r.operation === operation);
+  protected override internalError(message: string): unknown {
+    return { error: { type: 'api_error', message } };
   }
 
-  /** Resolves with the next recorded request that matches, including one already recorded after `afterSeq`. */
-  nextRequest(match: (r: RecordedRequest) => boolean = () => true, afterSeq = this.seq): Promise<RecordedRequest> {
-    const done = this.requests.find((r) => r.seq > afterSeq && match(r));
-    if (done) return Promise.resolve(done);
-    return new Promise((resolve) => {
-      const on = (r: RecordedRequest) => {
-        if (r.seq > afterSeq && match(r)) {
-          this.off('request', on);
-          resolve(r);
-        }
-      };
-      this.on('request', on);
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.close((err) => (err ? reject(err) : resolve()));
-      // Held ("hang") and keep-alive connections would keep close() waiting.
-      this.server.closeAllConnections();
-    });
-  }
-
-  private takeFault(operation: string): FaultAction | null {
-    const i = this.faults.findIndex((f) => f.left > 0 && (!f.operation || f.operation === operation));
-    if (i < 0) return null;
-    const f = this.faults[i]!;
-    f.left--;
-    if (f.left === 0) this.faults.splice(i, 1);
-    return f.action;
-  }
-
-  /** @internal the server's request listener */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const method = (req.method ?? 'GET').toUpperCase();
-    if (url.pathname.startsWith('/__local/')) return this.control(req, res, url);
-    const rawBody = await readBody(req).catch(() => null);
-    if (rawBody === null) return;
+  protected override async serve(req: IncomingMessage, res: ServerResponse, url: URL, method: string, rawBody: string): Promise<void> {
     const header = (name: string) => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
-    const rec: RecordedRequest = {
-      seq: ++this.seq,
+    const rec = this.record({
       method,
       path: url.pathname,
       operation: null,
@@ -221,8 +152,7 @@ export class LocalStripe extends EventEmitter<{ request: [RecordedRequest] }> {
       status: null,
       replayed: false,
       fault: null,
-    };
-    this.requests.push(rec);
+    });
     const requestId = stripeId('req', 14);
     const answer = (status: number, body: string, extra: Record<string, string> = {}) => {
       rec.status = status;
@@ -257,7 +187,7 @@ export class LocalStripe extends EventEmitter<{ request: [RecordedRequest] }> {
     rec.params = decoded;
 
     const fault = this.takeFault(rec.operation);
-    if (fault === 'drop-before-apply') return this.cut(rec, res, fault);
+    if (fault === 'drop-before-apply') return this.cut(rec, res, fault, false);
     if (fault && typeof fault === 'object') {
       rec.fault = `status ${fault.status}`;
       return fail(fault.status, { type: 'api_error', message: 'An unknown error occurred (injected by the test).', ...fault.error });
@@ -278,7 +208,7 @@ export class LocalStripe extends EventEmitter<{ request: [RecordedRequest] }> {
         });
       }
       rec.replayed = true;
-      if (fault === 'drop-after-apply' || fault === 'hang-after-apply') return this.cut(rec, res, fault);
+      if (fault === 'drop-after-apply' || fault === 'hang-after-apply') return this.cut(rec, res, fault, fault === 'hang-after-apply');
       return answer(stored.status, stored.body, { 'idempotent-replayed': 'true', 'original-request': stored.requestId });
     }
 
@@ -299,16 +229,11 @@ export class LocalStripe extends EventEmitter<{ request: [RecordedRequest] }> {
       body = JSON.stringify({ error: e.error });
     }
     if (storeKey) this.idempotent.set(storeKey, { fingerprint, status, body, requestId });
+    // Stripe sends its events for what was done, whether or not the caller gets the answer.
+    this.webhooks.after(rec.operation, status, body);
 
-    if (fault === 'drop-after-apply' || fault === 'hang-after-apply') return this.cut(rec, res, fault);
+    if (fault === 'drop-after-apply' || fault === 'hang-after-apply') return this.cut(rec, res, fault, fault === 'hang-after-apply');
     answer(status, body);
-  }
-
-  private cut(rec: RecordedRequest, res: ServerResponse, fault: 'drop-after-apply' | 'hang-after-apply' | 'drop-before-apply'): void {
-    rec.fault = fault;
-    // Hung connections are ended by the caller's timeout or by close().
-    if (fault !== 'hang-after-apply') res.socket?.destroy();
-    this.emit('request', rec);
   }
 
   private authError(authorization: string | undefined): StripeErrorBody | null {
@@ -327,24 +252,17 @@ export class LocalStripe extends EventEmitter<{ request: [RecordedRequest] }> {
     return null;
   }
 
-  /** For a local Stripe run as a process: the records and faults over HTTP (`/__local/requests`, `/__local/faults`). */
-  private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, value: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(value));
-    };
-    try {
-      if (req.method === 'GET' && url.pathname === '/__local/requests') return json(200, this.requests);
-      if (req.method === 'POST' && url.pathname === '/__local/faults') {
-        this.injectFault(JSON.parse(await readBody(req)) as Fault);
-        return json(200, { ok: true });
-      }
-      const expire = /^\/__local\/payment_intents\/([^/]+)\/expire$/.exec(url.pathname);
-      if (req.method === 'POST' && expire) return json(200, this.state.expireAuthorization(expire[1]!));
-      json(404, { error: `no control endpoint ${req.method} ${url.pathname}` });
-    } catch (err) {
-      json(400, { error: (err as Error).message });
+  /** Also, for a local Stripe run as a process: the webhook endpoint, and a hold that lapses. */
+  protected override control(method: string, path: string, body: () => Promise<unknown>): unknown {
+    if (method === 'POST' && path === '/__local/webhook') {
+      return body().then((endpoint) => {
+        this.setWebhookEndpoint(endpoint as WebhookEndpoint);
+        return { ok: true };
+      });
     }
+    const expire = /^\/__local\/payment_intents\/([^/]+)\/expire$/.exec(path);
+    if (method === 'POST' && expire) return this.state.expireAuthorization(expire[1]!);
+    return undefined;
   }
 }
 
@@ -352,24 +270,7 @@ export class LocalStripe extends EventEmitter<{ request: [RecordedRequest] }> {
 export async function startLocalStripe(options: LocalStripeOptions = {}): Promise<LocalStripe> {
   // Compiling the schemas takes a few hundred ms each; do it before the first request, not during it.
   prepareValidators(ROUTES.map((r) => ({ method: r.method, template: r.template })));
-  let stripe: LocalStripe | null = null;
-  const server = createServer((req, res) => {
-    stripe!.handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { type: 'api_error', message: `The local Stripe failed: ${(err as Error).message}` } }));
-      }
-    });
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  stripe = new LocalStripe(server, `http://${host}:${port}`, port, options);
+  const stripe = new LocalStripe(options);
+  await stripe.listen(options);
   return stripe;
 }

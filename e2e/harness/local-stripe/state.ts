@@ -1,5 +1,9 @@
 import { fixture, nowSeconds, stripeId } from './fixtures.ts';
-import { AUTHENTICATION_REQUIRED, type CardDecline, type TestCard, testCard } from './test-cards.ts';
+import { cardError, newCharge } from './charges.ts';
+import { CANCELABLE, checkAmount, currencyOf, metadataFrom } from './request-rules.ts';
+import { invalid, missing, StripeApiError } from './stripe-errors.ts';
+import type { ChargeObj, CustomerObj, Obj, Params, PaymentIntentObj, PaymentMethodObj, RefundObj, SetupIntentObj } from './stripe-objects.ts';
+import { AUTHENTICATION_REQUIRED, type TestCard, testCard } from './test-cards.ts';
 
 /*
  * The local Stripe's memory: customers, PaymentMethods, SetupIntents, PaymentIntents (with manual capture), charges
@@ -8,108 +12,11 @@ import { AUTHENTICATION_REQUIRED, type CardDecline, type TestCard, testCard } fr
  * decline). A refusal is thrown as a StripeApiError carrying the status and body Stripe would answer.
  */
 
-export type Params = Record<string, unknown>;
-type Obj = Record<string, unknown>;
-
-export interface StripeErrorBody {
-  type: 'invalid_request_error' | 'card_error' | 'api_error' | 'idempotency_error' | 'authentication_error';
-  message: string;
-  code?: string;
-  param?: string;
-  decline_code?: string;
-  [key: string]: unknown;
-}
-
-export class StripeApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: StripeErrorBody,
-  ) {
-    super(error.message);
-  }
-}
-
-const invalid = (message: string, extra: Partial<StripeErrorBody> = {}, status = 400) =>
-  new StripeApiError(status, { type: 'invalid_request_error', message, ...extra });
-
-const missing = (what: string, id: string, param: string) =>
-  invalid(`No such ${what}: '${id}'`, { code: 'resource_missing', param, doc_url: 'https://stripe.com/docs/error-codes/resource-missing' }, 404);
-
-interface CustomerObj extends Obj {
-  id: string;
-}
-interface PaymentMethodObj extends Obj {
-  id: string;
-  customer: string | null;
-  card: Obj & { brand: string; last4: string };
-}
-interface SetupIntentObj extends Obj {
-  id: string;
-  status: string;
-  customer: string | null;
-  payment_method: string | null;
-}
-interface PaymentIntentObj extends Obj {
-  id: string;
-  status: string;
-  amount: number;
-  amount_capturable: number;
-  amount_received: number;
-  currency: string;
-  capture_method: string;
-  customer: string | null;
-  payment_method: string | null;
-  latest_charge: string | null;
-  metadata: Record<string, string>;
-}
-interface ChargeObj extends Obj {
-  id: string;
-  amount: number;
-  amount_captured: number;
-  amount_refunded: number;
-  captured: boolean;
-  refunded: boolean;
-  status: string;
-  refunds: { object: 'list'; data: Obj[]; has_more: boolean; url: string };
-}
-interface RefundObj extends Obj {
-  id: string;
-}
-
-/** Stripe's smallest charge per currency (in minor units), for the currencies a venue is likely to use. */
-const MINIMUM_AMOUNT: Record<string, number> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50, nzd: 50, sek: 300, nok: 300, dkk: 250 };
-const MAXIMUM_AMOUNT = 99_999_999;
-
-const CANCELABLE = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
-
-function metadataFrom(value: unknown, previous: Record<string, string> = {}): Record<string, string> {
-  // Stripe: an empty string for `metadata` clears it all, an empty value for one key removes that key.
-  if (value === '') return {};
-  if (value === undefined) return previous;
-  const next: Record<string, string> = { ...previous };
-  const entries = Object.entries(value as Record<string, string>);
-  if (entries.length > 50) throw invalid('Invalid metadata: You can specify up to 50 keys.', { param: 'metadata' });
-  for (const [k, v] of entries) {
-    if (k.length > 40) throw invalid(`Invalid metadata: keys can be at most 40 characters long (got '${k}').`, { param: `metadata[${k}]` });
-    if (v.length > 500) throw invalid(`Invalid metadata: values can be at most 500 characters long.`, { param: `metadata[${k}]` });
-    if (v === '') delete next[k];
-    else next[k] = v;
-  }
-  return next;
-}
-
-function checkAmount(amount: number, currency: string, param: string): void {
-  const min = MINIMUM_AMOUNT[currency] ?? 1;
-  if (amount < min) {
-    throw invalid(`Amount must be at least ${min} ${currency} (in the smallest currency unit).`, { code: 'amount_too_small', param });
-  }
-  if (amount > MAXIMUM_AMOUNT) throw invalid(`Amount must be no more than ${MAXIMUM_AMOUNT} in the smallest currency unit.`, { code: 'amount_too_large', param });
-}
-
-function currencyOf(value: unknown): string {
-  const currency = String(value).toLowerCase();
-  if (!/^[a-z]{3}$/.test(currency)) throw invalid(`Invalid currency: ${String(value)}.`, { param: 'currency' });
-  return currency;
+/** The object stored under `id`, or the 404 Stripe answers for an unknown id (`what` as Stripe names it). */
+function stored<T>(map: Map<string, T>, id: string, what: string, param: string): T {
+  const found = map.get(id);
+  if (!found) throw missing(what, id, param);
+  return found;
 }
 
 export class StripeState {
@@ -139,9 +46,7 @@ export class StripeState {
   }
 
   customer(id: string, param = 'customer'): CustomerObj {
-    const c = this.customers.get(id);
-    if (!c) throw missing('customer', id, param);
-    return c;
+    return stored(this.customers, id, 'customer', param);
   }
 
   // --- payment methods -------------------------------------------------------------------------------------------
@@ -211,9 +116,7 @@ export class StripeState {
   }
 
   setupIntent(id: string): SetupIntentObj {
-    const si = this.setupIntents.get(id);
-    if (!si) throw missing('setupintent', id, 'intent');
-    return si;
+    return stored(this.setupIntents, id, 'setupintent', 'intent');
   }
 
   confirmSetupIntent(id: string, p: Params): SetupIntentObj {
@@ -234,7 +137,7 @@ export class StripeState {
     const pm = this.usablePaymentMethod(ref, si.customer);
     const card = this.cardOf.get(pm.id);
     if (card?.onSetup === 'declined' && card.onCharge) {
-      const error = this.cardError(card.onCharge, pm);
+      const error = cardError(card.onCharge, pm);
       Object.assign(si, { status: 'requires_payment_method', payment_method: null, last_setup_error: error });
       throw new StripeApiError(402, { ...error, setup_intent: structuredClone(si) });
     }
@@ -299,9 +202,7 @@ export class StripeState {
   }
 
   paymentIntent(id: string): PaymentIntentObj {
-    const pi = this.paymentIntents.get(id);
-    if (!pi) throw missing('payment_intent', id, 'intent');
-    return pi;
+    return stored(this.paymentIntents, id, 'payment_intent', 'intent');
   }
 
   private confirmPaymentIntent(pi: PaymentIntentObj, offSession: boolean): PaymentIntentObj {
@@ -319,10 +220,11 @@ export class StripeState {
       return pi;
     }
     const decline = card?.onCharge ?? (card?.alwaysAuthenticate ? AUTHENTICATION_REQUIRED : null);
-    const charge = this.newCharge(pi, pm, decline);
+    const charge = newCharge(pi, pm, decline);
+    this.charges.set(charge.id, charge);
     pi.latest_charge = charge.id;
     if (decline) {
-      const error = { ...this.cardError(decline, pm), charge: charge.id };
+      const error = { ...cardError(decline, pm), charge: charge.id };
       // A failed confirmation leaves the PaymentIntent waiting for another payment method.
       Object.assign(pi, { status: 'requires_payment_method', payment_method: null, last_payment_error: error });
       throw new StripeApiError(402, { ...error, payment_intent: structuredClone(pi) });
@@ -383,53 +285,7 @@ export class StripeState {
     return Object.assign(pi, { status: 'canceled', amount_capturable: 0, canceled_at: nowSeconds(), cancellation_reason: 'automatic' });
   }
 
-  // --- charges and refunds ---------------------------------------------------------------------------------------
-
-  private newCharge(pi: PaymentIntentObj, pm: PaymentMethodObj, decline: CardDecline | null): ChargeObj {
-    const id = stripeId('ch');
-    const base = fixture<ChargeObj>('charge', {});
-    const charge = fixture<ChargeObj>('charge', {
-      id,
-      amount: pi.amount,
-      amount_captured: 0,
-      amount_refunded: 0,
-      balance_transaction: null,
-      captured: false,
-      currency: pi.currency,
-      customer: pi.customer,
-      description: null,
-      failure_code: decline?.code ?? null,
-      failure_message: decline?.message ?? null,
-      metadata: { ...pi.metadata },
-      outcome: decline
-        ? { network_status: 'declined_by_network', reason: decline.declineCode, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
-        : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
-      paid: !decline,
-      payment_intent: pi.id,
-      payment_method: pm.id,
-      payment_method_details: {
-        card: { ...((base.payment_method_details as Obj).card as Obj), brand: pm.card.brand, last4: pm.card.last4, network: pm.card.brand },
-        type: 'card',
-      },
-      receipt_url: null,
-      refunded: false,
-      refunds: { object: 'list', data: [], has_more: false, url: `/v1/charges/${id}/refunds` },
-      status: decline ? 'failed' : 'succeeded',
-    });
-    this.charges.set(id, charge);
-    return charge;
-  }
-
-  private cardError(decline: CardDecline, pm: PaymentMethodObj): StripeErrorBody {
-    return {
-      type: 'card_error',
-      code: decline.code,
-      decline_code: decline.declineCode,
-      message: decline.message,
-      doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`,
-      payment_method: structuredClone(pm),
-    };
-  }
+  // --- refunds (charges are made in charges.ts) -----------------------------------------------------------------
 
   createRefund(p: Params): RefundObj {
     let charge: ChargeObj | undefined;
@@ -472,9 +328,7 @@ export class StripeState {
   }
 
   refund(id: string): RefundObj {
-    const r = this.refunds.get(id);
-    if (!r) throw missing('refund', id, 'refund');
-    return r;
+    return stored(this.refunds, id, 'refund', 'refund');
   }
 
   /** Replaces the ids named in `expand` (top-level fields only) by the objects they name, as Stripe does. */

@@ -6,7 +6,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 
-export type HubDrizzle = BetterSQLite3Database<typeof schema>;
+export type HubDrizzle = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export type HubTx = Parameters<Parameters<HubDrizzle['transaction']>[0]>[0];
 /** Store functions take either, so they compose inside a caller's transaction. */
 export type DbOrTx = HubDrizzle | HubTx;

@@ -1,7 +1,11 @@
 import type Database from 'better-sqlite3';
-import { canonicalJson, type ErrorBody, type ParsedFact } from '@tapline/shared';
+import { canonicalJson, isRegistrationFact, type ErrorBody, type ParsedFact } from '@tapline/shared';
+import { AttendeeStore } from './attendee-store.ts';
+import { BandState, PullGeneration } from './band-state.ts';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'conflict';
+
+const LAST_SEEN_EVERY_MS = 1000;
 
 export interface OutboxItem {
   outboxId: number;
@@ -27,8 +31,22 @@ export class OrderStore {
   private readonly saleOf: Database.Statement<[string], { bandUid: string; total: number }>;
   private readonly voidCount: Database.Statement<[string], { n: number }>;
   private readonly subtractFromTab: Database.Statement;
+  /** One transaction function for every caller: better-sqlite3 builds a wrapper per `transaction()` call otherwise. */
+  private readonly inTransaction: (fn: () => unknown) => unknown;
+  /** When this process last wrote each terminal's `last_seen_at` (ms). */
+  private readonly seenWrittenAt = new Map<string, number>();
 
-  constructor(private readonly sqlite: Database.Database) {
+  /**
+   * `bands` applies a desk's registration facts in the same transaction that stores them; `pulls` dates the cloud's
+   * acks of them (see BandState). Both default to their own, for callers that store sales only. `now` is the clock
+   * that spaces the `last_seen_at` writes.
+   */
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly bands: BandState = new BandState(sqlite, new AttendeeStore(sqlite)),
+    private readonly pulls: PullGeneration = new PullGeneration(),
+    private readonly now: () => number = Date.now,
+  ) {
     this.insertOrder = sqlite.prepare(
       `INSERT INTO orders (id, terminal_id, seq, event_id, kind, band_uid, total, voids_order_id, body, fingerprint, received_at)
        VALUES (@id, @terminalId, @seq, @eventId, @kind, @bandUid, @total, @voidsOrderId, @body, @fingerprint, @receivedAt)
@@ -58,28 +76,37 @@ export class OrderStore {
     this.saleOf = sqlite.prepare(`SELECT band_uid AS bandUid, total FROM orders WHERE id = ? AND kind = 'sale'`);
     this.voidCount = sqlite.prepare('SELECT COUNT(*) AS n FROM orders WHERE voids_order_id = ?');
     this.subtractFromTab = sqlite.prepare('UPDATE band_tabs SET total = total - ? WHERE band_uid = ?');
+    this.inTransaction = sqlite.transaction((fn: () => unknown) => fn());
   }
 
   transaction<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn)();
+    return this.inTransaction(fn) as T;
   }
 
   /**
    * Stores one terminal's facts: a new id gets its order row and outbox row; a known id with the same fingerprint
    * is a duplicate (no new outbox row); a known id with another fingerprint is a conflict, kept for review.
-   * A stored fact updates its band's tab in the same transaction; the bands whose tab it may change go to `touched`.
+   * A stored sale or void updates its band's tab in the same transaction; the bands whose tab it may change go to
+   * `touched`. A stored registration fact updates the hub's attendees and bands in the same transaction; the bands
+   * whose entity changed go to `changedBands`.
    */
-  insertFacts(terminalId: string, facts: readonly ParsedFact[], receivedAt: string, touched?: Set<string>): StoreOutcome[] {
+  insertFacts(
+    terminalId: string,
+    facts: readonly ParsedFact[],
+    receivedAt: string,
+    touched?: Set<string>,
+    changedBands?: Set<string>,
+  ): StoreOutcome[] {
     const outcomes: StoreOutcome[] = [];
-    for (const { fact, fingerprint } of facts) {
-      const body = canonicalJson(fact);
+    for (const { fact, fingerprint, canonical } of facts) {
+      const body = canonical ?? canonicalJson(fact);
       const info = this.insertOrder.run({
         id: fact.id,
         terminalId,
         seq: fact.seq,
         eventId: fact.eventId,
         kind: fact.kind,
-        bandUid: fact.bandUid,
+        bandUid: fact.kind === 'signup' ? '' : fact.bandUid,
         total: fact.kind === 'sale' ? fact.total : null,
         voidsOrderId: fact.kind === 'void' ? fact.voidsOrderId : null,
         body,
@@ -88,7 +115,8 @@ export class OrderStore {
       });
       if (info.changes === 1) {
         this.insertOutbox.run(fact.id);
-        this.applyToTab(fact, touched);
+        if (isRegistrationFact(fact)) this.bands.applyFact(fact, changedBands ?? new Set());
+        else this.applyToTab(fact, touched);
         outcomes.push('stored');
         continue;
       }
@@ -100,12 +128,24 @@ export class OrderStore {
         outcomes.push('conflict');
       }
     }
-    this.touchTerminal.run(receivedAt, terminalId);
+    this.touchLastSeen(terminalId, receivedAt);
     return outcomes;
   }
 
+  /**
+   * `last_seen_at` is for the status page, which shows it only for a terminal that is not connected (a disconnect
+   * writes it too): once a second is enough, and each write costs the commit one more page to fsync.
+   */
+  private touchLastSeen(terminalId: string, receivedAt: string): void {
+    const now = this.now();
+    const last = this.seenWrittenAt.get(terminalId);
+    if (last !== undefined && now - last < LAST_SEEN_EVERY_MS) return;
+    this.touchTerminal.run(receivedAt, terminalId);
+    this.seenWrittenAt.set(terminalId, now);
+  }
+
   /** Called once per newly stored fact, inside the caller's transaction. */
-  private applyToTab(fact: ParsedFact['fact'], touched: Set<string> | undefined): void {
+  private applyToTab(fact: Extract<ParsedFact['fact'], { kind: 'sale' | 'void' }>, touched: Set<string> | undefined): void {
     if (fact.kind === 'sale') {
       this.addSaleToTab.run({ bandUid: fact.bandUid, total: fact.total, id: fact.id });
       touched?.add(fact.bandUid);
@@ -123,10 +163,20 @@ export class OrderStore {
     return this.outboxPage.all(limit);
   }
 
+  /** How many orders the cloud has not acknowledged yet. */
+  outboxSize(): number {
+    return (this.sqlite.prepare('SELECT COUNT(*) AS n FROM cloud_outbox').get() as { n: number }).n;
+  }
+
   /** Drops acknowledged items from the outbox; moves the ones the cloud refused to `rejected`, in one transaction. */
   settle(settled: readonly OutboxItem[], refused: ReadonlyArray<{ item: OutboxItem; error: ErrorBody }>, at: string): void {
     this.transaction(() => {
       for (const item of settled) this.deleteOutbox.run(item.outboxId);
+      // The cloud has these: a pairing among them yields to the cloud's word once a later pull has caught up.
+      this.bands.markAcked(
+        settled.map((i) => i.orderId),
+        this.pulls.current,
+      );
       for (const { item, error } of refused) {
         this.insertRejected.run(item.orderId, item.body, JSON.stringify(error), at);
         this.deleteOutbox.run(item.outboxId);

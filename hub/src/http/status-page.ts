@@ -75,6 +75,11 @@ export const statusPageHtml = /* html */ `<!doctype html>
     <div class="hint" id="lastUpload">No upload yet.</div>
     <div class="err" id="uplinkError"></div>
   </section>
+  <section class="card">
+    <div class="label">Bands paired</div>
+    <div class="big" id="paired">0</div>
+    <div class="hint" id="registration">No attendees yet.</div>
+  </section>
   <section class="card wide">
     <div class="label">Terminals</div>
     <table>
@@ -130,7 +135,10 @@ export const statusPageHtml = /* html */ `<!doctype html>
     $('terminals').innerHTML = s.terminals.length === 0
       ? '<tr><td colspan="3" class="hint">No terminal paired yet.</td></tr>'
       : s.terminals.map((t) => '<tr><td><span class="name"><span class="dot ' + (t.online ? 'on' : 'off') + '"></span>' + esc(t.name) +
-          '</span></td><td>' + (t.online ? 'connected' : ago(t.lastSeenAt, now)) + '</td><td class="num">' + fmt(t.ordersReceived) + '</td></tr>').join('');
+          '</span></td><td>' + (t.revoked ? '<span class="warn">revoked by head office' + (t.revokedReason ? ': ' + esc(t.revokedReason) : '') + '</span>' : t.online ? 'connected' : ago(t.lastSeenAt, now)) + '</td><td class="num">' + fmt(t.ordersReceived) + '</td></tr>').join('');
+    const r = s.registration;
+    $('paired').textContent = fmt(r.paired);
+    $('registration').textContent = fmt(r.attendees) + ' attendees the desks can find · ' + fmt(r.blocked) + ' bands blocked';
     const review = [];
     if (s.conflicts) review.push(fmt(s.conflicts) + ' conflicting orders kept for review');
     if (s.rejected) review.push(fmt(s.rejected) + ' orders refused by the cloud kept for review');

@@ -18,6 +18,8 @@ export interface CommitReport {
   conflicts: number;
   /** Bands whose venue-wide tab this commit may have changed. */
   touchedBands: Set<string>;
+  /** Bands whose entity (attendee, status) a desk's registration fact in this commit changed. */
+  changedBands: Set<string>;
 }
 
 /**
@@ -85,17 +87,20 @@ export class GroupCommit {
     this.pending = [];
     if (batch.length === 0) return;
     const receivedAt = new Date().toISOString();
-    // Bands of a rolled-back attempt may stay in here: re-reading an unchanged tab costs nothing and says the truth.
+    // Bands of a rolled-back attempt may stay in these sets: both are re-read after the commit, so they say the truth.
     const touchedBands = new Set<string>();
+    const changedBands = new Set<string>();
     let outcomes: Array<StoreOutcome[] | Error>;
     try {
-      outcomes = this.store.transaction(() => batch.map((p) => this.store.insertFacts(p.terminalId, p.facts, receivedAt, touchedBands)));
+      outcomes = this.store.transaction(() =>
+        batch.map((p) => this.store.insertFacts(p.terminalId, p.facts, receivedAt, touchedBands, changedBands)),
+      );
     } catch (err) {
       // One bad push must not cost the others their commit: retry each alone.
       this.log.error({ err, pushes: batch.length }, 'group commit failed; committing pushes one by one');
       outcomes = batch.map((p) => {
         try {
-          return this.store.transaction(() => this.store.insertFacts(p.terminalId, p.facts, receivedAt, touchedBands));
+          return this.store.transaction(() => this.store.insertFacts(p.terminalId, p.facts, receivedAt, touchedBands, changedBands));
         } catch (e) {
           this.log.error({ err: e, terminalId: p.terminalId }, 'push could not be committed');
           return e instanceof Error ? e : new Error(String(e));
@@ -103,7 +108,7 @@ export class GroupCommit {
       });
     }
 
-    const report: CommitReport = { storedByTerminal: new Map(), stored: 0, conflicts: 0, touchedBands };
+    const report: CommitReport = { storedByTerminal: new Map(), stored: 0, conflicts: 0, touchedBands, changedBands };
     batch.forEach((p, i) => {
       const out = outcomes[i]!;
       if (out instanceof Error) {

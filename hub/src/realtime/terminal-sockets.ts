@@ -2,12 +2,15 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import {
+  AttendeesSearch,
   describeZodError,
   OrdersPush,
   PROTOCOL_VERSION,
   TerminalAuth,
   TerminalEvents,
+  type AttendeesSearchAck,
   type ConfigMessage,
+  type DeskSearchResult,
   type ErrorCode,
   type HubStatus,
   type OrdersPushAck,
@@ -24,6 +27,10 @@ export interface TerminalSocketsDeps {
   hubStatus: () => HubStatus;
   /** The full venue-tabs snapshot for this terminal, sent right after the config snapshot. */
   tabsSnapshot: (terminalId: string) => TabsMessage;
+  /** A registration desk's search (synchronous: a few indexed reads). */
+  searchAttendees: (request: AttendeesSearch) => DeskSearchResult[];
+  /** Why head office revoked this terminal (a sentence), or null while it may trade. */
+  revokedBecause: (terminalId: string) => string | null;
   /** A terminal's first socket connected or its last one left. */
   onPresence: (terminalId: string, online: boolean) => void;
   log: Logger;
@@ -59,10 +66,27 @@ export class TerminalSockets {
       if (!parsed.success) return next(connectError('unauthorized', `Handshake auth is missing or malformed: ${describeZodError(parsed.error)}`));
       const terminal = deps.authenticate(parsed.data.terminalId, parsed.data.token);
       if (!terminal) return next(connectError('unauthorized', 'Unknown terminal or wrong token; pair this terminal again.'));
+      const revoked = deps.revokedBecause(terminal.id);
+      if (revoked !== null) return next(connectError('revoked', revoked));
       (socket.data as SocketData) = { terminalId: terminal.id, terminalName: terminal.name };
       next();
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  /**
+   * Head office revoked this terminal: tell each of its sockets why (`error` event, the same body a refused handshake
+   * carries) and drop them. Socket.IO does not reconnect after a server-side disconnect; a new handshake is refused.
+   */
+  disconnectRevoked(terminalId: string, message: string): number {
+    let n = 0;
+    for (const socket of this.io.sockets.sockets.values()) {
+      if ((socket.data as SocketData).terminalId !== terminalId) continue;
+      socket.emit(TerminalEvents.revoked, { code: 'revoked', message });
+      socket.disconnect(true);
+      n++;
+    }
+    return n;
   }
 
   isOnline(terminalId: string): boolean {
@@ -108,6 +132,13 @@ export class TerminalSockets {
         return;
       }
       const reply = ack as (a: OrdersPushAck) => void;
+      // A push that raced the revocation: nothing from a revoked terminal is accepted again.
+      const revoked = this.deps.revokedBecause(terminalId);
+      if (revoked !== null) {
+        reply({ ok: false, v: PROTOCOL_VERSION, error: { code: 'revoked', message: revoked } });
+        socket.disconnect(true);
+        return;
+      }
       try {
         const envelope = OrdersPush.safeParse(payload);
         if (!envelope.success) {
@@ -126,6 +157,22 @@ export class TerminalSockets {
       } catch (err) {
         log.error({ err }, 'orders:push handler threw');
         reply(internalAck('The hub failed to handle this push; please resend.'));
+      }
+    });
+
+    socket.on(TerminalEvents.attendeesSearch, (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (a: AttendeesSearchAck) => void;
+      const request = AttendeesSearch.safeParse(payload);
+      if (!request.success) {
+        reply({ ok: false, v: PROTOCOL_VERSION, error: { code: 'invalid_body', message: describeZodError(request.error) } });
+        return;
+      }
+      try {
+        reply({ ok: true, v: PROTOCOL_VERSION, results: this.deps.searchAttendees(request.data) });
+      } catch (err) {
+        log.error({ err }, 'attendees:search failed');
+        reply({ ok: false, v: PROTOCOL_VERSION, error: { code: 'internal', message: 'The hub could not search attendees; try again.' } });
       }
     });
 

@@ -105,7 +105,9 @@ export class Uploader {
     if (items.length === 0) return 0;
     this.o.uplink.attempt();
     // The bodies are already canonical JSON: splice them in rather than parse and re-serialise.
-    const body = `{"v":${PROTOCOL_VERSION},"hubId":${JSON.stringify(this.o.hubId)},"orders":[${items.map((i) => i.body).join(',')}]}`;
+    // What waits behind this batch, for head office's live view; a short page means nothing does, so no count then.
+    const backlog = items.length < this.batchSize ? 0 : Math.max(0, this.o.store.outboxSize() - items.length);
+    const body = `{"v":${PROTOCOL_VERSION},"hubId":${JSON.stringify(this.o.hubId)},"backlog":${backlog},"orders":[${items.map((i) => i.body).join(',')}]}`;
     const json = await cloudRequest(`${this.o.cloudUrl}/v1/sync/push`, {
       method: 'POST',
       venueKey: this.o.venueKey,

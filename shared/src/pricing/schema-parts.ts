@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { Instant, Name } from '../domain.ts';
+import { text } from '../text.ts';
 
 export { Instant };
 export const Label = Name;
-export const Reason = z.string().trim().min(1).max(200);
+export const Reason = text(200);
 /** 10,000 basis points are 100 %. */
 export const BasisPoints = z.number().int().min(0).max(10_000);
 

@@ -6,19 +6,19 @@ import { PricingError } from './pricing-error.ts';
  * conflict that upstream should have kept out; pricing refuses it rather than pick one copy.
  */
 export function uniqueById<T extends { id: string }>(facts: Iterable<T>, what: string): T[] {
-  const seen = new Map<string, { fact: T; text: string }>();
+  // Canonical text only for an id seen twice: a tab reprices every fact of the band, and ids rarely repeat.
+  const seen = new Map<string, T>();
   for (const fact of facts) {
-    const text = canonicalJson(fact);
     const earlier = seen.get(fact.id);
-    if (!earlier) seen.set(fact.id, { fact, text });
-    else if (earlier.text !== text) {
+    if (!earlier) seen.set(fact.id, fact);
+    else if (earlier !== fact && canonicalJson(earlier) !== canonicalJson(fact)) {
       throw new PricingError(
         'conflicting_fact',
         `Two ${what} facts share the id ${fact.id} but not their content, so the tab cannot be priced until one is set aside.`,
       );
     }
   }
-  return [...seen.values()].map((s) => s.fact);
+  return [...seen.values()];
 }
 
 /** Configuration keys must be unique: two promotions with one id, or two tax rules for one category, are refused. */

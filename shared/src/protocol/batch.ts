@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { fingerprint } from '../canonical.ts';
-import { OrderFact } from '../domain.ts';
+import { canonicalJson, fingerprintOfCanonical } from '../canonical.ts';
+import { VenueFact } from '../registration.ts';
 import { describeZodError, ErrorBody } from './errors.ts';
 
 /** The outcome of one item of a batch, the same at the hub and at the cloud. */
@@ -21,8 +21,10 @@ export function isSettled(status: ItemStatus): boolean {
 }
 
 export interface ParsedFact {
-  fact: OrderFact;
+  fact: VenueFact;
   fingerprint: string;
+  /** canonicalJson(fact), which the fingerprint was taken of: a receiver stores it rather than serialise the fact again. */
+  canonical?: string;
 }
 
 /**
@@ -33,9 +35,10 @@ export function parseFacts(items: readonly unknown[]): { valid: ParsedFact[]; in
   const valid: ParsedFact[] = [];
   const invalid: ItemResult[] = [];
   items.forEach((item, index) => {
-    const parsed = OrderFact.safeParse(item);
+    const parsed = VenueFact.safeParse(item);
     if (parsed.success) {
-      valid.push({ fact: parsed.data, fingerprint: fingerprint(parsed.data) });
+      const canonical = canonicalJson(parsed.data);
+      valid.push({ fact: parsed.data, fingerprint: fingerprintOfCanonical(canonical), canonical });
     } else {
       const rawId = (item as { id?: unknown } | null)?.id;
       invalid.push({

@@ -6,9 +6,13 @@ export const ErrorCode = z.enum([
   'invalid_item', // one item of a batch failed its schema: the rest were processed
   'unsupported_version', // the peer speaks another protocol version
   'unauthorized', // missing or wrong key or token
+  'forbidden', // signed in, but the role does not allow this (console)
+  'rate_limited', // too many attempts: wait (details.retryAfterSeconds) and try again
+  'csrf', // a state-changing console request without its x-csrf-token
   'conflict', // same id, other content: rejected and kept for review
   'not_found',
   'bad_pairing_code',
+  'revoked', // head office revoked this terminal: the hub disconnects and refuses it
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { BandUid } from '../band-uid.ts';
-import { ConfigEntity } from '../domain.ts';
+import { ConfigEntity, DeskAttendee } from '../domain.ts';
 import { Id } from '../ids.ts';
+import { text } from '../text.ts';
 import { ErrorBody } from './errors.ts';
 import { ItemResult } from './batch.ts';
 import { ProtocolVersion } from './version.ts';
@@ -14,6 +15,8 @@ import { ProtocolVersion } from './version.ts';
  *   hub → terminal  `hub:status`    HubStatus: what the terminal shows about the link to the cloud
  *   hub → terminal  `tabs`          TabsMessage: venue-wide band tabs, a full snapshot on connect, then the bands
  *                                   that changed; tailored per terminal (its own `committedSeq`), so never io.emit
+ *   terminal → hub  `attendees:search`  AttendeesSearch, acked with AttendeesSearchAck: a registration desk finds
+ *                                   attendees at the hub (terminals never hold attendees: PII and volume)
  *
  * Pairing is plain HTTP on the same port: POST /v1/pair with PairRequest gives PairResponse.
  */
@@ -22,6 +25,9 @@ export const TerminalEvents = {
   config: 'config',
   hubStatus: 'hub:status',
   tabs: 'tabs',
+  attendeesSearch: 'attendees:search',
+  /** hub → terminal, then the hub disconnects it: ErrorBody with code `revoked` (head office revoked the terminal). */
+  revoked: 'terminal:revoked',
 } as const;
 
 export const MAX_PUSH_BATCH = 500;
@@ -109,3 +115,31 @@ export const PairResponse = z.object({
   token: z.string(),
 });
 export type PairResponse = z.infer<typeof PairResponse>;
+
+/** The most results one search returns, whatever the desk asks. */
+export const MAX_SEARCH_RESULTS = 50;
+
+/** An attendee found at the hub, with the bands the hub knows are theirs (blocked ones too: a lost band shows). */
+export const DeskSearchResult = DeskAttendee.extend({
+  bands: z.array(z.object({ uid: BandUid, status: z.enum(['active', 'blocked']) })),
+});
+export type DeskSearchResult = z.infer<typeof DeskSearchResult>;
+
+/**
+ * Additive to protocol version 1. `query` is a name (every word a prefix of one of the attendee's name words, case and
+ * accents ignored), an e-mail (prefix), a phone number (its digits, national or international), or an exact
+ * confirmation code. `eventId` narrows to one event.
+ */
+export const AttendeesSearch = z.object({
+  v: ProtocolVersion,
+  query: text(200),
+  limit: z.number().int().min(1).max(MAX_SEARCH_RESULTS).default(20),
+  eventId: Id.optional(),
+});
+export type AttendeesSearch = z.infer<typeof AttendeesSearch>;
+
+export const AttendeesSearchAck = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), v: ProtocolVersion, results: z.array(DeskSearchResult).max(MAX_SEARCH_RESULTS) }),
+  z.object({ ok: z.literal(false), v: ProtocolVersion, error: ErrorBody }),
+]);
+export type AttendeesSearchAck = z.infer<typeof AttendeesSearchAck>;

@@ -5,6 +5,17 @@ import { IconPlug, IconSpinner, IconWifiOff } from './icons.tsx';
 
 /** Selling without the hub: says so, and how much this terminal may still take. */
 export function OfflineBanner({ state }: { state: KioskState }) {
+  if (state.station?.mode === 'registration') {
+    return (
+      <div class="banner banner-warn" role="status" data-testid="offline-banner">
+        <IconWifiOff size={26} />
+        <p>
+          <strong>Offline: the hub is unreachable.</strong> Searching needs the hub; sign-ups, pairings and blocks are kept on this desk
+          and sent when it is back.
+        </p>
+      </div>
+    );
+  }
   const currency = state.event?.currency ?? 'EUR';
   const left = Math.max(0, state.offline.terminalCap - state.offline.terminalSpent);
   return (

@@ -9,7 +9,10 @@ import { Modal } from './modal.tsx';
 import { SupervisorPin } from './supervisor-pin.tsx';
 
 interface Props {
-  amountText: string;
+  /** What the number will do, e.g. "Charge €12.00 to the band with this number." */
+  subtitle: string;
+  reason?: string;
+  enterLabel?: string;
   onTap: (tap: BandTap) => void;
   onCancel: () => void;
 }
@@ -18,7 +21,7 @@ interface Props {
  * A broken reader: a supervisor's PIN, then the band number. The kiosk turns it into a tap like a real one (it also
  * arrives as a `tap` event; the sell screen ignores a tap id it has already handled).
  */
-export function ManualTapFlow({ amountText, onTap, onCancel }: Props) {
+export function ManualTapFlow({ subtitle, reason = 'Charging a band by its number needs a supervisor.', enterLabel = 'Charge', onTap, onCancel }: Props) {
   const bridge = useBridge();
   const [step, setStep] = useState<'pin' | 'band'>('pin');
   const [pin, setPin] = useState('');
@@ -53,7 +56,7 @@ export function ManualTapFlow({ amountText, onTap, onCancel }: Props) {
     return (
       <SupervisorPin
         title="Enter a band number"
-        reason="Charging a band by its number needs a supervisor."
+        reason={reason}
         error={pinError}
         onSubmit={(p) => {
           setPin(p);
@@ -64,7 +67,7 @@ export function ManualTapFlow({ amountText, onTap, onCancel }: Props) {
     );
   }
   return (
-    <Modal title="Band number" subtitle={`Charge ${amountText} to the band with this number.`} onClose={onCancel} testid="manual-band">
+    <Modal title="Band number" subtitle={subtitle} onClose={onCancel} testid="manual-band">
       <div class="band-entry">
         <div class="band-display" data-testid="band-display" data-value={band}>
           {band || <span class="placeholder">The 8 or 14 characters printed on the band</span>}
@@ -72,7 +75,7 @@ export function ManualTapFlow({ amountText, onTap, onCancel }: Props) {
         <p class={`pin-message${bandError ? ' is-error' : ''}`} role={bandError ? 'alert' : undefined} data-testid="band-error">
           {bandError ?? '\u00a0'}
         </p>
-        <BandKeypad onKey={onKey} disabled={busy} enterDisabled={band.length === 0} enterLabel={busy ? '…' : 'Charge'} />
+        <BandKeypad onKey={onKey} disabled={busy} enterDisabled={band.length === 0} enterLabel={busy ? '…' : enterLabel} />
         {busy && (
           <p class="muted loading-line">
             <IconSpinner size={22} /> Checking…

@@ -62,11 +62,11 @@ export function StatusBar({ state }: { state: KioskState }) {
         />
         <Chip
           testid="status-pending"
-          label="Orders"
+          label={state.station?.mode === 'registration' ? 'Records' : 'Orders'}
           value={state.pending === 0 ? 'All sent' : `${state.pending} not yet sent`}
           tone={state.pending === 0 ? 'ok' : 'warn'}
           icon={<IconUpload size={20} />}
-          title="Orders from this terminal the hub has not acknowledged yet"
+          title={state.station?.mode === 'registration' ? 'Sign-ups, pairings and blocks the hub has not acknowledged yet' : 'Orders from this terminal the hub has not acknowledged yet'}
           data={{ count: String(state.pending) }}
         />
         <Chip

@@ -1,4 +1,4 @@
-import { addMinor, multiplyMinor } from '@tapline/shared/money';
+import { addMinor, multiplyMinor } from '@tapline/shared/money-units';
 import type { CallArgsOf } from '../../kiosk/api.ts';
 
 /** The order being built on the sell screen; prices are copied from the menu so the total is stable while it shows. */

@@ -1,4 +1,4 @@
-import { formatMoney } from '@tapline/shared/money';
+import { formatMoney } from '@tapline/shared/money-units';
 
 /** Money as the bartender reads it; the renderer never formats an amount any other way. */
 export function money(amount: number, currency: string): string {

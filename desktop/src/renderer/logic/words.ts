@@ -67,3 +67,6 @@ export function longDate(d: Date): string {
 export function groupCode(code: string): string {
   return code.length > 3 ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
 }
+
+/** A re-tap the reader dropped as a bounce (the same band back within 0.8 s): calm, and says what to do. */
+export const BOUNCE_HINT = 'Band already read. Lift it away from the reader, then tap again.';

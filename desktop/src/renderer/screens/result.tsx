@@ -52,7 +52,7 @@ export function ApprovedScreen({ outcome, currency, onDone }: { outcome: Approve
   );
 }
 
-export function DeclinedScreen({ outcome, onTryAgain, onBack }: { outcome: Declined; onTryAgain: () => void; onBack: () => void }) {
+export function DeclinedScreen({ outcome, hint, onTryAgain, onBack }: { outcome: Declined; hint: string | null; onTryAgain: () => void; onBack: () => void }) {
   return (
     <div class="result result-declined" data-testid="result-declined" data-reason={outcome.reason} role="alert">
       <div class="result-body">
@@ -72,6 +72,11 @@ export function DeclinedScreen({ outcome, onTryAgain, onBack }: { outcome: Decli
           <span class="mono">{outcome.bandUid}</span>
         </p>
         {DECLINE_ADVICE[outcome.reason] && <p class="result-advice">{DECLINE_ADVICE[outcome.reason]}</p>}
+        {hint && (
+          <p class="result-hint" role="status" data-testid="result-bounce-hint">
+            {hint}
+          </p>
+        )}
       </div>
       <div class="result-actions">
         <button type="button" class="button button-big button-on-color-ghost" data-testid="result-back" onClick={onBack}>

@@ -7,6 +7,7 @@ import { CartPanel } from '../components/cart-panel.tsx';
 import { IconContactless, IconLogout, IconReceipt, IconSpinner } from '../components/icons.tsx';
 import { ManualTapFlow } from '../components/manual-tap.tsx';
 import { CategoryTabs, defaultCategory, ProductGrid } from '../components/product-grid.tsx';
+import { useBounceHint } from '../hooks/use-bounce-hint.ts';
 import { useBridge, useKioskEvent } from '../hooks/use-kiosk.ts';
 import { addToCart, cartTotal, reconcileWithMenu, removeLine, sellLines, setQuantity, type Cart } from '../logic/cart.ts';
 import { money } from '../logic/money.ts';
@@ -101,6 +102,8 @@ export function SellScreen({ state }: { state: KioskState }) {
     }
   };
   useKioskEvent('tap', onTap);
+  // A quick re-tap dropped as a bounce charges nothing: while a sale waits for a band, say so.
+  const bounceHint = useBounceHint(phase.kind === 'awaiting' || phase.kind === 'declined');
 
   // The cart emptied under an open overlay (menu change): nothing left to charge.
   useEffect(() => {
@@ -160,15 +163,17 @@ export function SellScreen({ state }: { state: KioskState }) {
           currency={currency}
           reader={state.reader}
           error={phase.kind === 'awaiting' ? phase.error : null}
+          hint={bounceHint}
           onCancel={() => setPhase({ kind: 'building' })}
           onManual={() => setManual(true)}
         />
       )}
-      {manual && phase.kind === 'awaiting' && <ManualTapFlow amountText={money(total, currency)} onTap={onTap} onCancel={() => setManual(false)} />}
+      {manual && phase.kind === 'awaiting' && <ManualTapFlow subtitle={`Charge ${money(total, currency)} to the band with this number.`} onTap={onTap} onCancel={() => setManual(false)} />}
       {phase.kind === 'approved' && <ApprovedScreen outcome={phase.outcome} currency={currency} onDone={() => setPhase({ kind: 'building' })} />}
       {phase.kind === 'declined' && (
         <DeclinedScreen
           outcome={phase.outcome}
+          hint={bounceHint}
           onTryAgain={() => setPhase({ kind: 'awaiting', error: null })}
           onBack={() => setPhase({ kind: 'building' })}
         />

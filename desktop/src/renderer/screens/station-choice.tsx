@@ -6,7 +6,7 @@ import { SupervisorPin } from '../components/supervisor-pin.tsx';
 import { useBridge } from '../hooks/use-kiosk.ts';
 import { plural } from '../logic/words.ts';
 
-/** Which bar is this terminal at? Bars first; registration desks run a different app mode. */
+/** Where is this terminal? Bars sell; registration desks find attendees and pair bands. */
 export function StationChoiceScreen({ state }: { state: KioskState }) {
   const bridge = useBridge();
   const [stations, setStations] = useState<StationView[] | null>(null);
@@ -41,8 +41,8 @@ export function StationChoiceScreen({ state }: { state: KioskState }) {
   return (
     <main class="screen station-choice" data-testid="screen-stations">
       <div class="setup-body setup-wide">
-        <h1 class="setup-title">Which bar is this terminal at?</h1>
-        <p class="setup-lead">{state.event ? `${state.event.name}: choose this terminal's station. The menu follows the station.` : 'Choose this terminal’s station.'}</p>
+        <h1 class="setup-title">Where is this terminal?</h1>
+        <p class="setup-lead">{state.event ? `${state.event.name}: choose this terminal's station. A bar's menu follows the station.` : 'Choose this terminal’s station.'}</p>
         {error && (
           <p class="form-error" role="alert" data-testid="stations-error">
             {error}
@@ -78,13 +78,21 @@ export function StationChoiceScreen({ state }: { state: KioskState }) {
             <h2 class="section-title">Registration desks</h2>
             <div class="station-grid">
               {desks.map((s) => (
-                <div class="station-card is-disabled" data-testid={`station-${s.id}`} data-name={s.name} key={s.id} aria-disabled="true">
-                  <span class="station-icon">
-                    <IconDesk size={30} />
-                  </span>
+                <button
+                  type="button"
+                  class="station-card"
+                  data-testid={`station-${s.id}`}
+                  data-name={s.name}
+                  data-mode={s.mode}
+                  disabled={busy !== null}
+                  onClick={() => choose(s)}
+                  key={s.id}
+                >
+                  <span class="station-icon">{busy === s.id ? <IconSpinner size={30} /> : <IconDesk size={30} />}</span>
                   <span class="station-name">{s.name}</span>
-                  <span class="station-meta">Registration runs in the registration app</span>
-                </div>
+                  <span class="station-meta">Find attendees · pair and block bands</span>
+                  <IconArrowRight size={26} class="station-arrow" />
+                </button>
               ))}
             </div>
           </>

@@ -11,12 +11,14 @@ interface Props {
   currency: string;
   reader: ReaderView;
   error: string | null;
+  /** The band was read again too soon to count (a bounce): lift it away and tap again. */
+  hint: string | null;
   onCancel: () => void;
   onManual: () => void;
 }
 
 /** Waiting for the guest's wristband; a real tap or a supervisor's band number completes the sale. */
-export function TapOverlay({ phase, cart, total, currency, reader, error, onCancel, onManual }: Props) {
+export function TapOverlay({ phase, cart, total, currency, reader, error, hint, onCancel, onManual }: Props) {
   const ready = reader.status === 'ready';
   const processing = phase === 'processing';
   return (
@@ -42,6 +44,11 @@ export function TapOverlay({ phase, cart, total, currency, reader, error, onCanc
         {error && (
           <p class="tap-error" role="alert" data-testid="tap-error">
             {error}
+          </p>
+        )}
+        {hint && !error && !processing && (
+          <p class="tap-hint" role="status" data-testid="tap-bounce-hint">
+            {hint}
           </p>
         )}
       </div>

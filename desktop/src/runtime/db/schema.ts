@@ -19,15 +19,19 @@ export const config = sqliteTable(
 
 export type OrderStatus = 'pending' | 'acked' | 'rejected';
 
-/** Every fact this terminal has made. Rows are never deleted: the hub's ack only changes `status`. */
+/**
+ * Every fact this terminal has made: sales and voids, and a registration desk's signups, pairings and blocks (one seq,
+ * one outbox). Rows are never deleted: the hub's ack only changes `status`.
+ */
 export const orders = sqliteTable(
   'orders',
   {
     id: text('id').primaryKey(),
     seq: integer('seq').notNull().unique(),
-    kind: text('kind', { enum: ['sale', 'void'] }).notNull(),
+    kind: text('kind', { enum: ['sale', 'void', 'signup', 'pairing', 'block'] }).notNull(),
+    /** '' for a signup, which concerns no band. */
     bandUid: text('band_uid').notNull(),
-    /** The sale's total in minor units; 0 for a void (its effect is found through voids_order_id). */
+    /** The sale's total in minor units; 0 for any other fact (a void's effect is found through voids_order_id). */
     total: integer('total').notNull(),
     /** For a void, the sale it cancels: lets the tab query skip voided sales without parsing bodies. */
     voidsOrderId: text('voids_order_id'),
@@ -63,3 +67,19 @@ export const venueTabs = sqliteTable('venue_tabs', {
   bandUid: text('band_uid').primaryKey(),
   total: integer('total').notNull(),
 });
+
+/**
+ * Attendees this registration desk found at the hub (with their bands as found), so a desk restarted mid-shift can
+ * still open and pair them without searching again. Bounded by desk-memory.ts; `seen` is a counter (larger is more
+ * recent), not a clock.
+ */
+export const deskAttendees = sqliteTable(
+  'desk_attendees',
+  {
+    attendeeId: text('attendee_id').primaryKey(),
+    /** The hub's search result (DeskSearchResult) as JSON. */
+    data: text('data').notNull(),
+    seen: integer('seen').notNull(),
+  },
+  (t) => [index('desk_attendees_seen_idx').on(t.seen)],
+);
