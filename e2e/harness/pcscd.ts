@@ -43,12 +43,10 @@ export function pcscdAvailable(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 
-/**
- * vpcd listens for virtual cards once pcscd has loaded the driver. Read from /proc rather than by connecting, since
- * a connection to that port IS a card on the reader.
- */
-function vpcdListening(port = VIRTUAL_READERS[0].port): boolean {
+/** TCP sockets of this machine by local port, with their state (the st column: 01 established, 06 TIME_WAIT, 0A listen). */
+function tcpStatesOn(port: number): string[] {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const states: string[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -56,14 +54,47 @@ function vpcdListening(port = VIRTUAL_READERS[0].port): boolean {
     } catch {
       continue;
     }
-    // columns: sl local_address rem_address st …; st 0A is LISTEN
+    // columns: sl local_address rem_address st …
     for (const line of text.split('\n')) {
       const [, local, , st] = line.trim().split(/\s+/);
-      if (local?.endsWith(`:${hexPort}`) && st === '0A') return true;
+      if (local?.endsWith(`:${hexPort}`) && st) states.push(st);
     }
   }
-  return false;
+  return states;
 }
+
+/**
+ * vpcd listens for virtual cards once pcscd has loaded the driver. Read from /proc rather than by connecting, since
+ * a connection to that port IS a card on the reader.
+ */
+function vpcdListening(port = VIRTUAL_READERS[0].port): boolean {
+  return tcpStatesOn(port).includes('0A');
+}
+
+const STATE_NAMES: Record<string, string> = { '01': 'an open connection', '06': 'a TIME_WAIT', '08': 'a CLOSE_WAIT' };
+
+/**
+ * The vpcd ports lie inside Linux's ephemeral range (32768–60999), so any outgoing connection on this machine may be
+ * given one as its local port, and keeps it for a minute in TIME_WAIT after it closes. vpcd then cannot listen there:
+ * pcscd starts without the virtual readers (this failed CI once). `.ci/run` reserves the two ports
+ * (net.ipv4.ip_local_reserved_ports); elsewhere this names what holds them, and start-up waits it out.
+ */
+function vpcdPortsHeld(): string | null {
+  for (const r of VIRTUAL_READERS) {
+    const held = tcpStatesOn(r.port).filter((st) => st !== '0A');
+    if (held.length > 0) return `port ${r.port} is the local port of ${held.map((st) => STATE_NAMES[st] ?? `a socket in state ${st}`).join(', ')}`;
+  }
+  return null;
+}
+
+const RESERVE_HINT = 'reserve the vpcd ports from the ephemeral range: sysctl -w net.ipv4.ip_local_reserved_ports=35963-35964';
+/** A TIME_WAIT lasts 60 s on Linux. */
+const PORTS_FREE_TIMEOUT_MS = 75_000;
+
+/** What pcscd prints (in the foreground, at its default level) when vpcd could not listen on its port. */
+const VPCD_INIT_FAILED = /Virtual PCD init failed|Could not initialize connection to virtual ICC/;
+
+class VpcdPortTaken extends Error {}
 
 function runningPid(): number | null {
   try {
@@ -103,29 +134,53 @@ export interface PcscdControl {
   stop(): Promise<void>;
 }
 
-export async function ensurePcscd(): Promise<PcscdControl> {
+export interface EnsurePcscdOptions {
+  /** Told when start-up waits for another socket to let go of a vpcd port (what holds it). */
+  onPortWait?: (held: string) => void;
+}
+
+export async function ensurePcscd(opts: EnsurePcscdOptions = {}): Promise<PcscdControl> {
   const available = pcscdAvailable();
   if (!available.ok) throw new Error(`pcscd cannot run here: ${available.reason}`);
   const binary = findBinary()!;
   let child: ChildProcess | null = null;
-  let stderr = '';
+  let output = '';
   let killedForeign = false;
 
   const startChild = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startChildOnce();
+      } catch (err) {
+        if (!(err instanceof VpcdPortTaken) || attempt >= 3) throw err;
+        const held = vpcdPortsHeld() ?? 'a vpcd port was taken';
+        console.error(`\n  pcscd started without its vpcd readers: ${held}. Waiting for it to close, then starting again (${RESERVE_HINT}).\n`);
+        opts.onPortWait?.(held);
+        await until(() => vpcdPortsHeld() === null, `the vpcd ports to be free (${held}; ${RESERVE_HINT})`, PORTS_FREE_TIMEOUT_MS);
+      }
+    }
+  };
+
+  const startChildOnce = async () => {
     if (child) return;
-    stderr = '';
-    const c = spawn(binary, ['-f'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    output = '';
+    const c = spawn(binary, ['-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
-    c.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
+    c.stdout?.on('data', keep);
+    c.stderr?.on('data', keep);
     let failure: Error | null = null;
     c.once('error', (err) => (failure ??= new Error(`could not start ${binary}: ${err.message}`)));
     c.once('exit', (code, signal) => {
       if (child === c) child = null;
-      failure ??= new Error(`pcscd exited (${code ?? signal}) during start-up: ${stderr.trim() || '(no output)'}`);
+      failure ??= new Error(`pcscd exited (${code ?? signal}) during start-up: ${output.trim() || '(no output)'}`);
     });
     try {
       await until(async () => {
         if (failure) throw failure;
+        if (VPCD_INIT_FAILED.test(output)) {
+          throw new VpcdPortTaken(`pcscd could not open the vpcd readers (${vpcdPortsHeld() ?? 'port taken'}): ${output.trim()}`);
+        }
         return ready();
       }, 'pcscd and its vpcd readers');
     } catch (err) {
@@ -150,9 +205,15 @@ export async function ensurePcscd(): Promise<PcscdControl> {
     if (runningPid() !== null || (await pcscdReachable())) {
       // Running but the vpcd readers are not (yet) listening: give a starting pcscd time, then say what is wrong.
       await until(ready, 'the running pcscd to load the vpcd driver').catch(() => {
-        throw new Error('pcscd is running but the vpcd readers are not listening on 35963/35964; restart pcscd after installing vsmartcard-vpcd.');
+        const held = vpcdPortsHeld();
+        const ports = VIRTUAL_READERS.map((r) => r.port).join('/');
+        throw new Error(
+          held
+            ? `pcscd is running without its vpcd readers: ${held}. Restart pcscd once it has closed, and ${RESERVE_HINT}.`
+            : `pcscd is running but the vpcd readers are not listening on ${ports}; restart pcscd after installing vsmartcard-vpcd.`,
+        );
       });
-      return ensurePcscd();
+      return ensurePcscd(opts);
     }
     await startChild();
   }
