@@ -24,6 +24,9 @@ export interface ServiceSpec {
   dataPath?: string;
 }
 
+class PortTaken extends Error {}
+const PORT_TAKEN_ATTEMPTS = 8;
+
 /** Data paths held by a live child of this harness process, and by which ServiceProcess. */
 const holders = new Map<string, ServiceProcess>();
 
@@ -66,7 +69,24 @@ export class ServiceProcess extends EventEmitter {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  start(extraArgs: string[] = []): Promise<ReadyMessage> {
+  async start(extraArgs: string[] = []): Promise<ReadyMessage> {
+    // A process that comes back on its old port can find an outgoing connection of this machine holding it: the
+    // kernel hands out the same ephemeral range that freePort() drew the port from. That connection closes soon, so a
+    // refused bind is tried again; any other failure is the test's.
+    this.starts++;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(extraArgs);
+      } catch (err) {
+        if (!(err instanceof PortTaken) || attempt >= PORT_TAKEN_ATTEMPTS) throw err;
+        this.note({ msg: 'harness saw the port taken; starting again', attempt });
+        this.emit('port-taken', attempt);
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
+  }
+
+  private startOnce(extraArgs: string[]): Promise<ReadyMessage> {
     const { spec } = this;
     // Starting over a live child would orphan it: it would keep writing the same data, unseen and unkillable here.
     if (this.running) {
@@ -80,7 +100,6 @@ export class ServiceProcess extends EventEmitter {
     if (stray !== null) {
       return Promise.reject(new Error(`${spec.name}: ${spec.dataPath} is in use by pid ${stray}, which this harness did not start`));
     }
-    this.starts++;
     // process.execPath itself, never a wrapper (tsx or npm would run node as a grandchild): a SIGKILL here is a
     // SIGKILL of the runtime, and 'exit' means the runtime has gone.
     const child = fork(spec.entry, [...(spec.args ?? []), ...extraArgs], {
@@ -94,6 +113,10 @@ export class ServiceProcess extends EventEmitter {
     this.note({ msg: 'harness started the process', pid: child.pid, start: this.starts });
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
+    let printed = '';
+    const keep = (d: Buffer) => (printed = (printed + d.toString()).slice(-8000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     // Only the current child speaks for this service: a late event from an earlier one must not look like ours.
     child.on('message', (m) => this.child === child && this.emit('message', m));
     child.on('exit', (code, signal) => {
@@ -114,7 +137,8 @@ export class ServiceProcess extends EventEmitter {
       };
       const onExit = (code: number | null, signal: string | null) => {
         cleanup();
-        reject(new Error(`${spec.name} exited before ready (code ${code}, signal ${signal}); see ${spec.logFile}`));
+        const why = `${spec.name} exited before ready (code ${code}, signal ${signal}); see ${spec.logFile}`;
+        reject(/EADDRINUSE/.test(printed) ? new PortTaken(why) : new Error(why));
       };
       const cleanup = () => {
         clearTimeout(timer);
