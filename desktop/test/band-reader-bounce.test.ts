@@ -1,44 +1,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { BandReader, type BandBounce, type BandTap, type ReaderState } from '../src/nfc/band-reader.ts';
+import { BandReader, type BandBounce, type BandTap } from '../src/nfc/band-reader.ts';
 import { ensurePcscd, pcscdAvailable, type PcscdControl } from '../../e2e/harness/pcscd.ts';
 import { placeTag, tap, VIRTUAL_READERS } from '../../e2e/harness/virtual-tag.ts';
+import { stateWhere, within } from './helpers/band-reader-events.ts';
 
 // A band re-tapped within the bounce window is dropped (not a tap) but told as `bounce`, so the screen waiting for a
 // tap can say to lift it away and tap again. Against the real pcscd and vpcd; the bounce window runs on a hand-moved
 // clock, so a flap and a deliberate re-tap differ only by the time the test says has passed.
 
 const [R0] = VIRTUAL_READERS;
-const DEADLINE_MS = 15_000;
 
 const available = pcscdAvailable();
 const mustRun = process.env.CI === 'true';
 if (!available.ok) console.warn(`\n!!! band-reader-bounce tests ${mustRun ? 'FAIL under CI' : 'SKIPPED'}: ${available.reason}\n`);
-
-/** A deadline only so that a broken reader fails the test with a sentence instead of hanging it. */
-function within<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${DEADLINE_MS} ms`)), DEADLINE_MS);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
-function stateWhere(reader: BandReader, pred: (s: ReaderState) => boolean, what: string): Promise<ReaderState> {
-  if (pred(reader.state())) return Promise.resolve(reader.state());
-  return within(
-    new Promise<ReaderState>((resolve) => {
-      const on = (s: ReaderState) => {
-        if (!pred(s)) return;
-        reader.off('state', on);
-        resolve(s);
-      };
-      reader.on('state', on);
-    }),
-    what,
-  );
-}
 
 describe('BandReader tells a dropped re-tap (pcscd and vpcd)', { skip: available.ok || mustRun ? false : available.reason }, () => {
   let pcscd: PcscdControl;

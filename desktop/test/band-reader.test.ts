@@ -3,44 +3,20 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { isUuidV7 } from '@tapline/shared';
-import { BandReader, type BandTap, type ReaderState } from '../src/nfc/band-reader.ts';
+import { BandReader, type BandTap } from '../src/nfc/band-reader.ts';
 import { ensurePcscd, pcscdAvailable, type PcscdControl } from '../../e2e/harness/pcscd.ts';
 import { placeTag, tap, VIRTUAL_READERS } from '../../e2e/harness/virtual-tag.ts';
+import { stateWhere, within } from './helpers/band-reader-events.ts';
 
 // Against the real pcscd, with vsmartcard's vpcd driver as the reader and e2e/harness/virtual-tag.ts as the band.
 // pcscd polls every 400 ms, so every step awaits what the reader or the tag reports, never a fixed time.
 
 const [R0, R1] = VIRTUAL_READERS;
-const DEADLINE_MS = 15_000;
 
 const available = pcscdAvailable();
 const mustRun = process.env.CI === 'true';
 if (!available.ok) {
   console.warn(`\n!!! band-reader tests ${mustRun ? 'FAIL under CI' : 'SKIPPED'}: ${available.reason}\n`);
-}
-
-/** A deadline only so that a broken reader fails the test with a sentence instead of hanging it. */
-function within<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${DEADLINE_MS} ms`)), DEADLINE_MS);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
-function stateWhere(reader: BandReader, pred: (s: ReaderState) => boolean, what: string): Promise<ReaderState> {
-  if (pred(reader.state())) return Promise.resolve(reader.state());
-  return within(
-    new Promise<ReaderState>((resolve) => {
-      const on = (s: ReaderState) => {
-        if (!pred(s)) return;
-        reader.off('state', on);
-        resolve(s);
-      };
-      reader.on('state', on);
-    }),
-    what,
-  );
 }
 
 function nextTap(reader: BandReader): Promise<BandTap> {
