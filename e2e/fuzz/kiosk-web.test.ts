@@ -7,20 +7,19 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { hashPin, newId, PROTOCOL_VERSION, type ConfigEntity, type SyncPullResponse } from '@tapline/shared';
+import { hashPin, newId, type ConfigEntity } from '@tapline/shared';
 import { CallArgs, type BandTap, type KioskState, type ReaderView, type SaleOutcome } from '../../desktop/src/kiosk/api.ts';
 import { KioskService, type TapSource } from '../../desktop/src/kiosk/kiosk-service.ts';
 import { kioskToken } from '../../desktop/src/kiosk-web/kiosk-token.ts';
 import { startKioskWebServer, type KioskWebServer } from '../../desktop/src/kiosk-web/server.ts';
 import { openTerminal, type Terminal } from '../../desktop/src/runtime/index.ts';
 import { startHub, type RunningHub } from '../../hub/src/hub.ts';
+import { eventOnNow, serveConfigOnly, type ConfigOnlyCloud } from '../harness/config-only-cloud.ts';
 import { announceSeed, fuzz } from './fuzz-run.ts';
 import { silent } from './hub-fixture.ts';
 import { hostileBodyText, hostileContentType, hostileJson, hostileQuery, hostileSegment, latin1Header, mutationsOf } from './hostile.ts';
@@ -48,22 +47,8 @@ class ScriptedReader extends EventEmitter implements TapSource {
 
 /** The venue's configuration as the cloud would send it: one event, one bar, two drinks, two staff, one band. */
 function venueConfig(): ConfigEntity[] {
-  const now = Date.now();
   return [
-    {
-      kind: 'event',
-      data: {
-        id: 'demo-event',
-        name: 'Fuzz festival',
-        currency: 'EUR',
-        timezone: 'Europe/Amsterdam',
-        startsAt: new Date(now - 3_600_000).toISOString(),
-        endsAt: new Date(now + 48 * 3_600_000).toISOString(),
-        offlineBandAllowance: 5000,
-        offlineTerminalTotal: 500000,
-        noCardAllowance: 2500,
-      },
-    },
+    eventOnNow('demo-event', 'Fuzz festival'),
     { kind: 'product', data: { id: 'beer-pils', eventId: 'demo-event', name: 'Pils 0.5 l', category: 'Beer', price: 550, active: true } },
     { kind: 'product', data: { id: 'soft-water', eventId: 'demo-event', name: 'Water', category: 'Soft drinks', price: 300, active: true } },
     { kind: 'station', data: { id: 'bar-main', eventId: 'demo-event', name: 'Main bar', mode: 'bar', productIds: ['beer-pils', 'soft-water'] } },
@@ -90,33 +75,7 @@ function venueConfig(): ConfigEntity[] {
   ];
 }
 
-/**
- * The cloud as the hub's config puller sees it, and nothing more: the real cloud (PGlite) would share this process's
- * event loop and stretch the kiosk's answers, and its own routes are fuzzed in cloud-http.test.ts. Pushes are
- * refused, so the hub trades on offline, as in a venue whose uplink is down.
- */
-async function serveConfig(entities: ConfigEntity[]): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.startsWith('/v1/sync/pull')) {
-      const cursor = Number(new URL(req.url, 'http://x').searchParams.get('cursor') ?? 0);
-      const changes = cursor === 0 ? entities.map((entity, i) => ({ seq: i + 1, entity })) : [];
-      const body: SyncPullResponse = { v: PROTOCOL_VERSION, venueId: 'demo-venue', cursor: Math.max(cursor, entities.length), more: false, changes };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      return;
-    }
-    res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'internal', message: 'This stand-in cloud takes no uploads.' } }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-let configServer: { url: string; close(): Promise<void> };
+let configServer: ConfigOnlyCloud;
 let hub: RunningHub;
 let terminal: Terminal;
 let reader: ScriptedReader;
@@ -133,7 +92,8 @@ let lastSaleId = '';
 before(async () => {
   announceSeed('kiosk-web');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapline-fuzz-kiosk-'));
-  configServer = await serveConfig(venueConfig());
+  // Not the real cloud: its own routes are fuzzed in cloud-http.test.ts.
+  configServer = await serveConfigOnly('demo-venue', venueConfig());
   hub = await startHub({ port: 0, host: '127.0.0.1', dataDir: path.join(dir, 'hub'), cloudUrl: configServer.url, venueKey: 'fuzz-venue-key', logger: silent });
   await hub.pullConfigNow();
   const dataDir = path.join(dir, 'kiosk');

@@ -6,20 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { hashPin, newId, PROTOCOL_VERSION, type ConfigEntity, type SyncPullResponse } from '@tapline/shared';
+import { hashPin, newId, type ConfigEntity } from '@tapline/shared';
 import type { BandTap, CallResults, KioskErrorBody, ReaderView } from '../../desktop/src/kiosk/api.ts';
 import { maskEmail, maskPhone } from '../../desktop/src/kiosk/desk-views.ts';
 import { normalisePhone } from '../../desktop/src/kiosk/desk-calls.ts';
 import { KioskService, type TapSource } from '../../desktop/src/kiosk/kiosk-service.ts';
 import { openTerminal, type Terminal } from '../../desktop/src/runtime/index.ts';
 import { startHub, type RunningHub } from '../../hub/src/hub.ts';
+import { eventOnNow, serveConfigOnly, type ConfigOnlyCloud } from '../harness/config-only-cloud.ts';
 
 const silent = pino({ level: process.env.TAPLINE_LOG_LEVEL ?? 'silent' });
 const PINS = { bartender: '1234', supervisor: '9999', desk: '5678' };
@@ -57,7 +56,6 @@ function attendee(id: string, firstName: string, lastName: string | null, o: { p
 }
 
 function venueConfig(): ConfigEntity[] {
-  const now = Date.now();
   const staff = (id: string, name: string, role: 'bartender' | 'supervisor' | 'registration', pin: string): ConfigEntity => ({
     kind: 'staff',
     data: { id, eventId: EVENT, name, role, pinHash: hashPin(pin) },
@@ -67,20 +65,7 @@ function venueConfig(): ConfigEntity[] {
     data: { uid, eventId: EVENT, attendeeId, firstName: 'Emma', status, hasCard: true, tabLimit: null },
   });
   return [
-    {
-      kind: 'event',
-      data: {
-        id: EVENT,
-        name: 'Desk festival',
-        currency: 'EUR',
-        timezone: 'Europe/Amsterdam',
-        startsAt: new Date(now - 3_600_000).toISOString(),
-        endsAt: new Date(now + 48 * 3_600_000).toISOString(),
-        offlineBandAllowance: 5000,
-        offlineTerminalTotal: 500000,
-        noCardAllowance: 2500,
-      },
-    },
+    eventOnNow(EVENT, 'Desk festival'),
     { kind: 'product', data: { id: 'water', eventId: EVENT, name: 'Water', category: 'Soft drinks', price: 300, active: true } },
     { kind: 'station', data: { id: 'bar-main', eventId: EVENT, name: 'Main bar', mode: 'bar', productIds: ['water'] } },
     { kind: 'station', data: { id: 'desk-1', eventId: EVENT, name: 'Registration desk', mode: 'registration', productIds: [] } },
@@ -95,31 +80,9 @@ function venueConfig(): ConfigEntity[] {
   ];
 }
 
-/** The cloud as the hub's config puller sees it: the configuration once, no uploads (the venue is offline upstream). */
-async function serveConfig(entities: ConfigEntity[]): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.startsWith('/v1/sync/pull')) {
-      const cursor = Number(new URL(req.url, 'http://x').searchParams.get('cursor') ?? 0);
-      const changes = cursor === 0 ? entities.map((entity, i) => ({ seq: i + 1, entity })) : [];
-      const body: SyncPullResponse = { v: PROTOCOL_VERSION, venueId: 'desk-venue', cursor: Math.max(cursor, entities.length), more: false, changes };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      return;
-    }
-    res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'internal', message: 'No uploads here.' } }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 describe('the registration desk calls', () => {
   let dir = '';
-  let cloud: { url: string; close(): Promise<void> };
+  let cloud: ConfigOnlyCloud;
   let hub: RunningHub;
   let terminal: Terminal;
   let reader: ScriptedReader;
@@ -138,7 +101,7 @@ describe('the registration desk calls', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapline-desk-'));
-    cloud = await serveConfig(venueConfig());
+    cloud = await serveConfigOnly('desk-venue', venueConfig());
     hub = await startHub({ port: 0, host: '127.0.0.1', dataDir: path.join(dir, 'hub'), cloudUrl: cloud.url, venueKey: 'desk-venue-key', logger: silent });
     await hub.pullConfigNow();
     terminal = openTerminal({ dbPath: path.join(dir, 'terminal.db'), logger: silent, sender: { ackTimeoutMs: 2000, retryMinMs: 20, retryMaxMs: 200, reconnectDelayMs: 50, reconnectDelayMaxMs: 200 } });

@@ -65,6 +65,26 @@ export function Badge(props: { tone?: 'neutral' | 'accent' | 'success' | 'warnin
   );
 }
 
+/** The classes of each look a figure takes: the live view's headline figures, and the facts about a venue's hub link. */
+const FIGURE_CLASSES = {
+  kpi: { box: 'kpi card', label: 'kpi-label', value: 'kpi-value num', sub: 'kpi-sub' },
+  'device-fact': { box: 'device-fact', label: 'device-fact-label', value: 'device-fact-value', sub: 'device-fact-sub' },
+} as const;
+
+/** A figure under its label, with a line beneath when there is more to say. */
+export function Figure(props: { look: keyof typeof FIGURE_CLASSES; label: string; value: ComponentChildren; sub?: string | undefined; testId?: string }): JSX.Element {
+  const c = FIGURE_CLASSES[props.look];
+  return (
+    <div class={c.box}>
+      <span class={c.label}>{props.label}</span>
+      <span class={c.value} data-testid={props.testId}>
+        {props.value}
+      </span>
+      {props.sub ? <span class={c.sub}>{props.sub}</span> : null}
+    </div>
+  );
+}
+
 export function Spinner(): JSX.Element {
   return <span class="spinner" aria-label="Loading" />;
 }

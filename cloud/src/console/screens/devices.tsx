@@ -1,12 +1,13 @@
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import type { DevicesHub, DevicesResponse, TerminalStandingResponse, VenueKeyResponse } from '../api-types.ts';
 import { type Column, DataTable } from '../components/data-table.tsx';
 import { Icon } from '../components/icons.tsx';
-import { Badge, Card, CopyButton, Dialog, EmptyState, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
+import { Badge, Card, CopyButton, Dialog, EmptyState, Figure, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
 import { useConsole } from '../context.ts';
 import { formatAgo, formatDateTime, formatTime } from '../format.ts';
+import { usePolled } from '../polled.ts';
 import { TerminalsCard } from './devices-terminals.tsx';
 
 /*
@@ -28,18 +29,6 @@ function hubState(h: DevicesHub, now: string): JSX.Element {
   const s = seconds(h.lastPushAt, now);
   if (s !== null && s > QUIET_SECONDS) return <Badge>Quiet</Badge>;
   return h.backlog === null ? <Badge tone="success">Uploading</Badge> : <Badge tone="success">Up to date</Badge>;
-}
-
-function Fact(props: { label: string; value: JSX.Element | string; sub?: string; testId?: string }): JSX.Element {
-  return (
-    <div class="device-fact">
-      <span class="device-fact-label">{props.label}</span>
-      <span class="device-fact-value" data-testid={props.testId}>
-        {props.value}
-      </span>
-      {props.sub ? <span class="device-fact-sub">{props.sub}</span> : null}
-    </div>
-  );
 }
 
 function KeyDialog({ venueName, keyText, onClose }: { venueName: string; keyText: string; onClose: () => void }): JSX.Element {
@@ -70,40 +59,17 @@ function KeyDialog({ venueName, keyText, onClose }: { venueName: string; keyText
 
 export function DevicesScreen(): JSX.Element {
   const { event, can } = useConsole();
-  const [data, setData] = useState<DevicesResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loadedAt, setLoadedAt] = useState<Date | null>(null);
   const [confirm, setConfirm] = useState<'rotate' | 'revoke' | null>(null);
   const [newKey, setNewKey] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
   const canEdit = can('manager');
-
-  useEffect(() => {
-    if (!event) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () =>
-      api.get<DevicesResponse>(`/v1/console/events/${encodeURIComponent(event.id)}/devices`).then(
-        (r) => {
-          if (!live) return;
-          setData(r);
-          setError(null);
-          setLoadedAt(new Date());
-          timer = setTimeout(load, REFRESH_MS);
-        },
-        (err: unknown) => {
-          if (!live) return;
-          setError(err instanceof ApiError ? err.message : 'Could not load the devices.');
-          timer = setTimeout(load, REFRESH_MS);
-        },
-      );
-    void load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [event?.id, reload]);
+  const { data, error, loadedAt } = usePolled<DevicesResponse>(
+    event ? `/v1/console/events/${encodeURIComponent(event.id)}/devices` : null,
+    REFRESH_MS,
+    'Could not load the devices.',
+    { reload },
+  );
 
   if (!event) {
     return (
@@ -217,15 +183,17 @@ export function DevicesScreen(): JSX.Element {
             }
           >
             <div class="device-facts">
-              <Fact
+              <Figure
+                look="device-fact"
                 label="Venue key"
                 testId="key-state"
                 value={v.keyActive ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Revoked</Badge>}
                 sub={v.keyActive ? (v.keySetAt ? `Set ${formatDateTime(v.keySetAt)}` : 'Set when the venue was created') : v.keyRevokedAt ? `Since ${formatDateTime(v.keyRevokedAt)}` : undefined}
               />
-              <Fact label="Last seen" testId="last-seen" value={v.lastSeenAt ? formatAgo(v.lastSeenAt, new Date(now)) : 'Never'} sub={v.lastSeenAt ? formatDateTime(v.lastSeenAt) : 'No hub has synced with this key'} />
-              <Fact label="Configuration" value={configText} sub={v.lastPullAt ? `Last pull ${formatAgo(v.lastPullAt, new Date(now))}` : undefined} />
-              <Fact
+              <Figure look="device-fact" label="Last seen" testId="last-seen" value={v.lastSeenAt ? formatAgo(v.lastSeenAt, new Date(now)) : 'Never'} sub={v.lastSeenAt ? formatDateTime(v.lastSeenAt) : 'No hub has synced with this key'} />
+              <Figure look="device-fact" label="Configuration" value={configText} sub={v.lastPullAt ? `Last pull ${formatAgo(v.lastPullAt, new Date(now))}` : undefined} />
+              <Figure
+                look="device-fact"
                 label="Orders waiting at hubs"
                 value={data.hubs.some((h) => h.backlog !== null) ? data.hubs.reduce((s, h) => s + (h.backlog ?? 0), 0).toLocaleString('en') : '—'}
                 sub={data.hubs.length ? `${data.hubs.length} ${data.hubs.length === 1 ? 'hub' : 'hubs'} uploading` : 'No uploads yet'}

@@ -1,29 +1,16 @@
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
 import type { LiveResponse, LiveRowData } from '../api-types.ts';
 import { SalesChart } from '../components/chart-sales.tsx';
 import { type Column, DataTable } from '../components/data-table.tsx';
-import { Badge, Card, EmptyState, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
+import { Badge, Card, EmptyState, Figure, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
 import { useConsole } from '../context.ts';
 import { formatAgo, formatMoney, formatTime } from '../format.ts';
+import { usePolled } from '../polled.ts';
 
 /* The live view: what the hubs have uploaded so far, read again every 5 s while the screen is open. */
 
 const REFRESH_MS = 5000;
 type Hub = LiveResponse['hubs'][number];
-
-function Kpi(props: { label: string; value: string; sub?: string; testId?: string }): JSX.Element {
-  return (
-    <div class="kpi card">
-      <span class="kpi-label">{props.label}</span>
-      <span class="kpi-value num" data-testid={props.testId}>
-        {props.value}
-      </span>
-      {props.sub ? <span class="kpi-sub">{props.sub}</span> : null}
-    </div>
-  );
-}
 
 function rowColumns(first: string, currency: string, quantity: string | null, share: number): Column<LiveRowData>[] {
   return [
@@ -78,37 +65,12 @@ function HubList(props: { hubs: Hub[] }): JSX.Element {
 
 export function LiveScreen(): JSX.Element {
   const { event } = useConsole();
-  const [data, setData] = useState<LiveResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loadedAt, setLoadedAt] = useState<Date | null>(null);
-
-  useEffect(() => {
-    if (!event) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    setData(null);
-    // The next read is scheduled when this one ends, so a slow answer never stacks requests.
-    const load = () =>
-      api.get<LiveResponse>(`/v1/console/events/${encodeURIComponent(event.id)}/live`).then(
-        (r) => {
-          if (!live) return;
-          setData(r);
-          setError(null);
-          setLoadedAt(new Date());
-          timer = setTimeout(load, REFRESH_MS);
-        },
-        (err: unknown) => {
-          if (!live) return;
-          setError(err instanceof ApiError ? err.message : 'Could not load the live figures.');
-          timer = setTimeout(load, REFRESH_MS);
-        },
-      );
-    void load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [event?.id]);
+  const { data, error, loadedAt } = usePolled<LiveResponse>(
+    event ? `/v1/console/events/${encodeURIComponent(event.id)}/live` : null,
+    REFRESH_MS,
+    'Could not load the live figures.',
+    { blank: true },
+  );
 
   if (!event) {
     return (
@@ -141,12 +103,12 @@ export function LiveScreen(): JSX.Element {
       ) : (
         <>
           <div class="kpi-grid">
-            <Kpi label="Net sales" value={m(t.net)} sub={`after ${m(t.voids)} voided`} testId="kpi-net" />
-            <Kpi label="Orders" value={t.orders.toLocaleString('en')} sub={`${t.voidedOrders.toLocaleString('en')} voided`} testId="kpi-orders" />
-            <Kpi label="Average order" value={m(t.average)} sub={`${t.items.toLocaleString('en')} items sold`} />
-            <Kpi label="Tabs" value={t.tabs.toLocaleString('en')} sub="bands with orders" />
-            <Kpi label="Tips" value={m(t.tips)} sub="on tabs" />
-            <Kpi label="Refunds" value={m(t.refunds)} sub="given back on tabs" />
+            <Figure look="kpi" label="Net sales" value={m(t.net)} sub={`after ${m(t.voids)} voided`} testId="kpi-net" />
+            <Figure look="kpi" label="Orders" value={t.orders.toLocaleString('en')} sub={`${t.voidedOrders.toLocaleString('en')} voided`} testId="kpi-orders" />
+            <Figure look="kpi" label="Average order" value={m(t.average)} sub={`${t.items.toLocaleString('en')} items sold`} />
+            <Figure look="kpi" label="Tabs" value={t.tabs.toLocaleString('en')} sub="bands with orders" />
+            <Figure look="kpi" label="Tips" value={m(t.tips)} sub="on tabs" />
+            <Figure look="kpi" label="Refunds" value={m(t.refunds)} sub="given back on tabs" />
           </div>
 
           <div class="live-top">
