@@ -45,7 +45,7 @@ describe('console Devices: every paired terminal, from the hub (Chromium)', { sk
     assert.equal(await table.getByRole('row').count(), 3, 'a header and the two terminals');
     await northRow.getByRole('cell').nth(3).filter({ hasText: /^1received / }).waitFor();
     // Reported with nothing waiting at the hub: its sale is uploaded, and the spare never sold.
-    for (const row of [northRow, spareRow]) await row.getByRole('cell').nth(4).filter({ hasText: /^Uploaded$/ }).waitFor();
+    for (const row of [northRow, spareRow]) await row.getByRole('cell').nth(3).getByTestId('terminal-upload').filter({ hasText: /^Uploaded$/ }).waitFor();
     for (const row of [northRow, spareRow]) assert.match((await row.textContent()) ?? '', new RegExp(`On hub ${hub.hubId}`));
 
     // Revoking the one that never sold works like any other.

@@ -275,8 +275,17 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         // Head office's Devices screen lists every paired terminal, sold or not.
         report: {
           hubId,
-          terminals: () =>
-            listTerminals(db).map((t) => ({ id: t.id, label: t.name, pairedAt: t.pairedAt, lastSeenAt: t.lastSeenAt, online: sockets?.isOnline(t.id) ?? false })),
+          terminals: () => {
+            const backlogs = store.backlogByTerminal();
+            return listTerminals(db).map((t) => ({
+              id: t.id,
+              label: t.name,
+              pairedAt: t.pairedAt,
+              lastSeenAt: t.lastSeenAt,
+              online: sockets?.isOnline(t.id) ?? false,
+              backlog: backlogs.get(t.id) ?? 0,
+            }));
+          },
         },
         // Read back what was stored: a page may revoke then restore, and the seq guard decides what stands.
         onTerminals: (standings) => {

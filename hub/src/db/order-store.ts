@@ -10,6 +10,8 @@ const LAST_SEEN_EVERY_MS = 1000;
 export interface OutboxItem {
   outboxId: number;
   orderId: string;
+  /** Whose backlog its settling shortens. */
+  terminalId: string;
   body: string;
 }
 
@@ -35,6 +37,11 @@ export class OrderStore {
   private readonly inTransaction: (fn: () => unknown) => unknown;
   /** When this process last wrote each terminal's `last_seen_at` (ms). */
   private readonly seenWrittenAt = new Map<string, number>();
+  /** Per terminal, its rows in cloud_outbox as of the last commit; null until first read, which loads it. */
+  private backlogs: Map<string, number> | null = null;
+  /** This transaction's outbox rows added (+) and removed (−) per terminal: counted once it commits, dropped if not. */
+  private readonly backlogDelta = new Map<string, number>();
+  private depth = 0;
 
   /**
    * `bands` applies a desk's registration facts in the same transaction that stores them; `pulls` dates the cloud's
@@ -60,7 +67,7 @@ export class OrderStore {
     );
     this.touchTerminal = sqlite.prepare('UPDATE terminals SET last_seen_at = ? WHERE id = ?');
     this.outboxPage = sqlite.prepare(
-      `SELECT o.id AS outboxId, o.order_id AS orderId, r.body AS body
+      `SELECT o.id AS outboxId, o.order_id AS orderId, r.terminal_id AS terminalId, r.body AS body
        FROM cloud_outbox o JOIN orders r ON r.id = o.order_id ORDER BY o.id LIMIT ?`,
     );
     this.deleteOutbox = sqlite.prepare('DELETE FROM cloud_outbox WHERE id = ?');
@@ -80,7 +87,48 @@ export class OrderStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.inTransaction(fn) as T;
+    const outer = this.depth === 0;
+    // A nested call is a savepoint: if it rolls back, so must the changes it counted.
+    const before = outer || this.backlogDelta.size === 0 ? null : new Map(this.backlogDelta);
+    this.depth++;
+    let out: T;
+    try {
+      out = this.inTransaction(fn) as T;
+    } catch (err) {
+      this.backlogDelta.clear();
+      if (before) for (const [t, n] of before) this.backlogDelta.set(t, n);
+      throw err;
+    } finally {
+      this.depth--;
+    }
+    if (outer && this.backlogDelta.size > 0) {
+      if (this.backlogs) for (const [t, n] of this.backlogDelta) this.backlogs.set(t, (this.backlogs.get(t) ?? 0) + n);
+      this.backlogDelta.clear();
+    }
+    return out;
+  }
+
+  /**
+   * Per terminal, how many of its orders wait in cloud_outbox, for head office's Devices screen: kept in memory and
+   * changed only by commits, so neither a push's ack nor an upload pays a query for it. Read it outside a transaction.
+   */
+  backlogByTerminal(): ReadonlyMap<string, number> {
+    if (this.backlogs) return this.backlogs;
+    const rows = this.sqlite
+      .prepare('SELECT r.terminal_id AS terminalId, count(*) AS n FROM cloud_outbox o JOIN orders r ON r.id = o.order_id GROUP BY 1')
+      .all() as Array<{ terminalId: string; n: number }>;
+    const loaded = new Map(rows.map((r) => [r.terminalId, r.n]));
+    // Inside a transaction the query also sees its uncommitted rows, which its commit will count again.
+    if (!this.sqlite.inTransaction) this.backlogs = loaded;
+    return loaded;
+  }
+
+  private countBacklog(terminalId: string, delta: number): void {
+    if (!this.backlogs) return; // the first read's query will see it
+    if (this.depth > 0) this.backlogDelta.set(terminalId, (this.backlogDelta.get(terminalId) ?? 0) + delta);
+    else if (!this.sqlite.inTransaction) this.backlogs.set(terminalId, (this.backlogs.get(terminalId) ?? 0) + delta);
+    // Someone else's transaction, whose end this store does not see: count afresh at the next read.
+    else this.backlogs = null;
   }
 
   /**
@@ -115,6 +163,7 @@ export class OrderStore {
       });
       if (info.changes === 1) {
         this.insertOutbox.run(fact.id);
+        this.countBacklog(terminalId, 1);
         if (isRegistrationFact(fact)) this.bands.applyFact(fact, changedBands ?? new Set());
         else this.applyToTab(fact, touched);
         outcomes.push('stored');
@@ -171,7 +220,7 @@ export class OrderStore {
   /** Drops acknowledged items from the outbox; moves the ones the cloud refused to `rejected`, in one transaction. */
   settle(settled: readonly OutboxItem[], refused: ReadonlyArray<{ item: OutboxItem; error: ErrorBody }>, at: string): void {
     this.transaction(() => {
-      for (const item of settled) this.deleteOutbox.run(item.outboxId);
+      for (const item of settled) this.dropFromOutbox(item);
       // The cloud has these: a pairing among them yields to the cloud's word once a later pull has caught up.
       this.bands.markAcked(
         settled.map((i) => i.orderId),
@@ -179,9 +228,14 @@ export class OrderStore {
       );
       for (const { item, error } of refused) {
         this.insertRejected.run(item.orderId, item.body, JSON.stringify(error), at);
-        this.deleteOutbox.run(item.outboxId);
+        this.dropFromOutbox(item);
       }
     });
+  }
+
+  /** An item settled twice (a retried answer) leaves the outbox, and its terminal's backlog, only once. */
+  private dropFromOutbox(item: OutboxItem): void {
+    if (this.deleteOutbox.run(item.outboxId).changes === 1) this.countBacklog(item.terminalId, -1);
   }
 
   counts(): { outbox: number; conflicts: number; rejected: number; byTerminal: Map<string, number> } {

@@ -8,8 +8,8 @@ import { formatAgo, formatDateTime } from '../format.ts';
 
 /*
  * The Terminals card of Devices: every terminal a hub of the venue reported on its last pull (paired there, sold or
- * not) and every one that sold in the event, with its hub, when it was last seen, its sales, and head office's
- * revoke/restore.
+ * not) and every one that sold in the event, with its hub, when it was last seen, its sales, how many of its orders
+ * still wait at the hub for upload, and head office's revoke/restore.
  */
 
 /** Whether it is connected to its hub, as the hub last said; terminals known from orders only have no such word. */
@@ -26,6 +26,37 @@ function connection(t: DevicesTerminal, now: Date): JSX.Element {
 function lastSeen(t: DevicesTerminal): { at: string; title: string } | null {
   if (t.reported) return t.lastSeenAt ? { at: t.lastSeenAt, title: `Its hub last heard from it ${formatDateTime(t.lastSeenAt)}` } : null;
   return t.lastOrderAt ? { at: t.lastOrderAt, title: `Its latest order reached the cloud ${formatDateTime(t.lastOrderAt)}` } : null;
+}
+
+/**
+ * How far its uploads are behind: its orders waiting in its hub's cloud outbox, as of the hub's last report (worded
+ * like the hubs' own backlog in devices.tsx). A hub that does not count them, or no report at all, is said so, never
+ * "Uploaded". A badge goes in a span so that the Sales column's right alignment holds.
+ */
+function uploadState(t: DevicesTerminal): JSX.Element {
+  const asOf = t.reportedAt ? ` (its hub's report of ${formatDateTime(t.reportedAt)})` : '';
+  if (t.backlog === null) {
+    return (
+      <span class="text-muted small" title={t.reported ? 'Its hub does not count its orders waiting for upload (an older hub)' : 'Its hub does not report its terminals'}>
+        Upload not reported
+      </span>
+    );
+  }
+  if (t.backlog > 0) {
+    const n = t.backlog.toLocaleString('en');
+    return (
+      <span data-testid="terminal-upload">
+        <Badge tone="warning" title={`${n} of its orders wait at the hub for upload to the cloud${asOf}`}>{n} waiting</Badge>
+      </span>
+    );
+  }
+  return (
+    <span data-testid="terminal-upload">
+      <Badge tone="success" title={`Its hub has uploaded every order it received from it${asOf}`}>
+        Uploaded
+      </Badge>
+    </span>
+  );
 }
 
 /** Confirms revoking a terminal (a stolen kiosk) and asks why; the reason is shown on the kiosk and in the audit log. */
@@ -116,17 +147,21 @@ export function TerminalsCard(props: {
       header: 'Sales',
       align: 'number',
       width: '150px',
-      render: (t) =>
-        t.lastOrderAt ? (
-          <span class="cell-stack">
-            <span>{t.sales.toLocaleString('en')}</span>
-            <span class="text-muted small" title={`Its latest order (seq ${t.lastSeq ?? '—'}) reached the cloud ${formatDateTime(t.lastOrderAt)}`}>
-              received {formatAgo(t.lastOrderAt, now)}
-            </span>
-          </span>
-        ) : (
-          <span class="text-muted">None yet</span>
-        ),
+      render: (t) => (
+        <span class="cell-stack">
+          {t.lastOrderAt ? (
+            <>
+              <span>{t.sales.toLocaleString('en')}</span>
+              <span class="text-muted small" title={`Its latest order (seq ${t.lastSeq ?? '—'}) reached the cloud ${formatDateTime(t.lastOrderAt)}`}>
+                received {formatAgo(t.lastOrderAt, now)}
+              </span>
+            </>
+          ) : (
+            <span class="text-muted">None yet</span>
+          )}
+          {uploadState(t)}
+        </span>
+      ),
     },
     {
       key: 'standing',
