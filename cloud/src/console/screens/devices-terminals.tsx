@@ -30,18 +30,13 @@ function lastSeen(t: DevicesTerminal): { at: string; title: string } | null {
 
 /**
  * How far its uploads are behind: its orders waiting in its hub's cloud outbox, as of the hub's last report (worded
- * like the hubs' own backlog in devices.tsx). A hub that does not count them, or no report at all, is said so, never
- * "Uploaded". A badge goes in a span so that the Sales column's right alignment holds.
+ * like the hubs' own backlog in devices.tsx). Without a count (an older hub, or a terminal known only from its
+ * orders) nothing is said rather than a guess; the Hub link column already says where the row comes from. A badge
+ * goes in a span so that the Sales column's right alignment holds.
  */
-function uploadState(t: DevicesTerminal): JSX.Element {
+function uploadState(t: DevicesTerminal): JSX.Element | null {
   const asOf = t.reportedAt ? ` (its hub's report of ${formatDateTime(t.reportedAt)})` : '';
-  if (t.backlog === null) {
-    return (
-      <span class="text-muted small" title={t.reported ? 'Its hub does not count its orders waiting for upload (an older hub)' : 'Its hub does not report its terminals'}>
-        Upload not reported
-      </span>
-    );
-  }
+  if (t.backlog === null) return null;
   if (t.backlog > 0) {
     const n = t.backlog.toLocaleString('en');
     return (
