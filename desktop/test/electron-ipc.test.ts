@@ -91,28 +91,32 @@ describe('electron shell: IPC between the window and the kiosk process', () => {
     assert.deepEqual(service.calls, []);
   });
 
-  it('forwards state, tap and hubs to the window until unwired', () => {
+  it('forwards state, tap, hubs and bounce to the window until unwired', () => {
     const { ipcMain, contents, service, unwire } = wire();
     const state = { setup: 'unpaired' } as KioskState;
     service.emit('state', state);
     service.emit('tap', { id: 't1', uid: '04AABB', reader: 'r', at: '2025-07-01T12:00:00Z', manual: false });
     service.emit('hubs', [{ hubId: 'h', name: 'Hub', url: 'http://10.0.0.2:4000' }]);
+    const bounce = { uid: '04AABB', reader: 'r', at: '2025-07-01T12:00:01Z' };
+    service.emit('bounce', bounce);
     assert.deepEqual(
       contents.sent.map(([channel, name]) => [channel, name]),
       [
         [KIOSK_EVENT_CHANNEL, 'state'],
         [KIOSK_EVENT_CHANNEL, 'tap'],
         [KIOSK_EVENT_CHANNEL, 'hubs'],
+        [KIOSK_EVENT_CHANNEL, 'bounce'],
       ],
     );
     assert.equal(contents.sent[0]?.[2], state);
+    assert.equal(contents.sent[3]?.[2], bounce, 'the re-tap hint reaches the window as the reader told it');
 
     contents.destroyed = true;
     service.emit('state', state);
-    assert.equal(contents.sent.length, 3, 'nothing is sent to a destroyed window');
+    assert.equal(contents.sent.length, 4, 'nothing is sent to a destroyed window');
 
     unwire();
     assert.equal(ipcMain.handlers.size, 0);
-    assert.equal(service.listenerCount('state') + service.listenerCount('tap') + service.listenerCount('hubs'), 0);
+    assert.equal(service.listenerCount('state') + service.listenerCount('tap') + service.listenerCount('hubs') + service.listenerCount('bounce'), 0);
   });
 });
