@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { holdPort } from '../harness/port-holder.ts';
 import { freePort } from '../harness/ports.ts';
 import { ServiceProcess } from '../harness/service-process.ts';
 
@@ -101,33 +101,13 @@ test('a process this harness did not start, on the same data, also blocks a star
   assert.equal(p.running, true);
 });
 
-/**
- * An outgoing connection that the kernel gave the port as its local port, as it hands them out: Python's, since every
- * socket Node binds itself has SO_REUSEADDR (libuv sets it) and would not stand in a listener's way.
- */
-const HOLDER = `
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.connect(("127.0.0.1", int(sys.argv[2])))
-print("held", flush=True)
-s.recv(1)
-s.close()
-`;
-
 test('a process coming back on its old port waits out a connection that holds it', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tapline-service-process-'));
   const port = await freePort();
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const accepted = once(server, 'connection') as Promise<[Socket]>;
-  const holder = spawn('python3', ['-c', HOLDER, String(port), String((server.address() as AddressInfo).port)], { stdio: 'ignore' });
-  const [serverSide] = await accepted;
+  const held = await holdPort(port);
   const p = new ServiceProcess({ name: 'hub', entry, logFile: path.join(dir, 'hub.log'), env: { FIXTURE_PORT: String(port) } });
   t.after(async () => {
-    holder.kill();
-    server.close();
+    held.stop();
     await p.kill();
     p.closeLog();
     rmSync(dir, { recursive: true, force: true });
@@ -136,8 +116,7 @@ test('a process coming back on its old port waits out a connection that holds it
   const attempts: number[] = [];
   p.on('port-taken', (attempt: number) => {
     attempts.push(attempt);
-    // The server closes first, so its side takes the TIME_WAIT and the port is free at once.
-    serverSide.destroy();
+    held.release();
   });
   const ready = await p.start();
   assert.equal(ready.port, port, 'the process listens on its old port');

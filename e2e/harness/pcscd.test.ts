@@ -4,12 +4,10 @@
  * wait for the port, and come up with its readers.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { pcscdReachable } from '../../desktop/src/nfc/pcscd-socket.ts';
 import { ensurePcscd, pcscdAvailable } from './pcscd.ts';
+import { holdPort } from './port-holder.ts';
 import { placeTag, VIRTUAL_READERS } from './virtual-tag.ts';
 
 const available = pcscdAvailable();
@@ -18,45 +16,20 @@ if (!available.ok) {
   console.error(`\n  SKIPPING the pcscd harness test: ${available.reason}.\n`);
 }
 
-/**
- * An outgoing connection with the vpcd port as its local port, as the kernel hands them out: without SO_REUSEADDR,
- * which every socket Node binds itself has (libuv sets it), and which lets vpcd listen beside it. Python's does not.
- */
-const HOLDER = `
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.connect(("127.0.0.1", int(sys.argv[2])))
-print("held", flush=True)
-s.recv(1)
-s.close()
-`;
-
-test('pcscd start-up waits out a socket holding a vpcd port, then has its readers', { skip: !available.ok, timeout: 60_000 }, async (t) => {
+test('pcscd start-up waits out a socket holding a vpcd port, then has its readers', { skip: !available.ok, timeout: 180_000 }, async (t) => {
   if (await pcscdReachable()) {
     if (process.env.CI === 'true') assert.fail('a pcscd is already running, so the harness cannot show its own start-up');
     t.skip('a pcscd is already running here');
     return;
   }
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const accepted = once(server, 'connection') as Promise<[Socket]>;
-  const holder = spawn('python3', ['-c', HOLDER, String(VIRTUAL_READERS[0].port), String((server.address() as { port: number }).port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.after(() => {
-    holder.kill();
-    server.close();
-  });
-  const [serverSide] = await accepted;
+  const port = await holdPort(VIRTUAL_READERS[0].port);
+  t.after(() => port.stop());
 
   let waitedFor = '';
   const pcscd = await ensurePcscd({
     onPortWait: (held) => {
       waitedFor = held;
-      // The server closes first, so the TIME_WAIT lands on the server's port and the vpcd port is free at once.
-      serverSide.destroy();
+      port.release();
     },
   });
   t.after(() => pcscd.stop());
