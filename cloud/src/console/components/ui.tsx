@@ -154,6 +154,42 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
   );
 }
 
+/** A yes-or-no question about one action: Cancel closes it; the action's button closes it, then acts. */
+export function ConfirmDialog(props: {
+  title: string;
+  action: string;
+  tone: 'primary' | 'danger';
+  onClose: () => void;
+  onConfirm: () => void;
+  children: ComponentChildren;
+}): JSX.Element {
+  return (
+    <Dialog
+      title={props.title}
+      onClose={props.onClose}
+      footer={
+        <>
+          <button type="button" class="button button-secondary" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            class={`button button-${props.tone}`}
+            onClick={() => {
+              props.onClose();
+              props.onConfirm();
+            }}
+          >
+            {props.action}
+          </button>
+        </>
+      }
+    >
+      {props.children}
+    </Dialog>
+  );
+}
+
 /** Copies `text`; says "Copied" for a moment. */
 export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }): JSX.Element {
   const [copied, setCopied] = useState(false);

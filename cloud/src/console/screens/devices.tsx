@@ -4,7 +4,7 @@ import { api, ApiError } from '../api.ts';
 import type { DevicesHub, DevicesResponse, TerminalStandingResponse, VenueKeyResponse } from '../api-types.ts';
 import { type Column, DataTable } from '../components/data-table.tsx';
 import { Icon } from '../components/icons.tsx';
-import { Badge, Card, CopyButton, Dialog, EmptyState, Figure, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
+import { Badge, Card, ConfirmDialog, CopyButton, Dialog, EmptyState, Figure, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
 import { useConsole } from '../context.ts';
 import { formatAgo, formatDateTime, formatTime } from '../format.ts';
 import { usePolled } from '../polled.ts';
@@ -239,57 +239,17 @@ export function DevicesScreen(): JSX.Element {
         </>
       )}
       {confirm === 'rotate' && v ? (
-        <Dialog
-          title="Rotate the venue key?"
-          onClose={() => setConfirm(null)}
-          footer={
-            <>
-              <button type="button" class="button button-secondary" onClick={() => setConfirm(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="button button-primary"
-                onClick={() => {
-                  setConfirm(null);
-                  void keyAction('rotate');
-                }}
-              >
-                Rotate key
-              </button>
-            </>
-          }
-        >
+        <ConfirmDialog title="Rotate the venue key?" action="Rotate key" tone="primary" onClose={() => setConfirm(null)} onConfirm={() => void keyAction('rotate')}>
           <p>The current key stops working at once. The hub of {v.name} cannot sync until it has the new key, which is shown once on the next screen.</p>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
       {confirm === 'revoke' && v ? (
-        <Dialog
-          title="Revoke the venue key?"
-          onClose={() => setConfirm(null)}
-          footer={
-            <>
-              <button type="button" class="button button-secondary" onClick={() => setConfirm(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="button button-danger"
-                onClick={() => {
-                  setConfirm(null);
-                  void keyAction('revoke');
-                }}
-              >
-                Revoke key
-              </button>
-            </>
-          }
-        >
+        <ConfirmDialog title="Revoke the venue key?" action="Revoke key" tone="danger" onClose={() => setConfirm(null)} onConfirm={() => void keyAction('revoke')}>
           <p>
             Every upload and pull from {v.name} is refused until you create a new key. Use this when a hub laptop is lost or stolen: orders stay on the terminals and the
             hub, and upload once a new key is in place.
           </p>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
       {newKey && v ? <KeyDialog venueName={v.name} keyText={newKey} onClose={() => setNewKey(null)} /> : null}
     </>

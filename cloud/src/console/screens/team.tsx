@@ -4,7 +4,7 @@ import { api, ApiError } from '../api.ts';
 import type { AddMemberResponse, Role, TeamMember, TeamResponse } from '../api-types.ts';
 import { type Column, DataTable } from '../components/data-table.tsx';
 import { Icon } from '../components/icons.tsx';
-import { Badge, Card, CopyButton, Dialog, EmptyState, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
+import { Badge, Card, ConfirmDialog, CopyButton, Dialog, EmptyState, Notice, PageHeader, Skeleton } from '../components/ui.tsx';
 import { useConsole } from '../context.ts';
 import { formatAgo, formatDate, initials } from '../format.ts';
 
@@ -254,32 +254,17 @@ export function TeamScreen(): JSX.Element {
       ) : null}
       {added ? <AddedDialog added={added} onClose={() => setAdded(null)} /> : null}
       {removing ? (
-        <Dialog
+        <ConfirmDialog
           title={`Remove ${removing.name}?`}
+          action="Remove"
+          tone="danger"
           onClose={() => setRemoving(null)}
-          footer={
-            <>
-              <button type="button" class="button button-secondary" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="button button-danger"
-                onClick={() => {
-                  const m = removing;
-                  setRemoving(null);
-                  void act(() => api.delete<TeamResponse>(`/v1/console/team/${encodeURIComponent(m.id)}`));
-                }}
-              >
-                Remove
-              </button>
-            </>
-          }
+          onConfirm={() => void act(() => api.delete<TeamResponse>(`/v1/console/team/${encodeURIComponent(removing.id)}`))}
         >
           <p>
             {removing.name} ({removing.email}) is signed out everywhere and can no longer sign in. What they did stays in the audit log.
           </p>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </>
   );
